@@ -1,0 +1,32 @@
+// Helpers of the CPU backend: dispatch on float/double, double accumulation, BLAS GEMM.
+#pragma once
+#include <cblas.h>
+
+#include "engine/core/error.h"
+#include "engine/tensor/tensor.h"
+
+namespace zkd::cpu {
+
+// Calls f(T{}) with T = float or double according to the dtype.
+template <typename F>
+auto dispatch_float(const char* op, DType dt, F&& f) {
+  if (dt == DType::F32) return f(float{});
+  if (dt == DType::F64) return f(double{});
+  ZKD_FAIL(op, "expected a float32 or float64 tensor, got ", dtype_name(dt));
+}
+
+// Row-major C[M, N] = alpha * op(A) op(B) + beta * C.
+inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                 int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
+              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+}
+inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+                 int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
+              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+}
+
+}  // namespace zkd::cpu
