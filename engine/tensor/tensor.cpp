@@ -170,7 +170,8 @@ void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 void check_dtype(const char* op, const Tensor& t, DType want, const char* what) {
-  ZKD_CHECK(t.dtype() == want, op, "expected a ", dtype_name(want), " ", what, ", got ",
+  const char* article = dtype_name(want)[0] == 'i' ? "an " : "a ";
+  ZKD_CHECK(t.dtype() == want, op, "expected ", article, dtype_name(want), " ", what, ", got ",
             dtype_name(t.dtype()));
 }
 

@@ -2,6 +2,7 @@
 #include "tests/common/test_util.h"
 
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 namespace zkd::test {
@@ -45,6 +46,12 @@ Diff diff(const Tensor& got, const Tensor& want) {
          << " elements outside atol " << atol << " + rtol " << rtol << "; max abs error "
          << d.max_abs << ", max rel error " << d.max_rel << ", NMSE " << d.nmse
          << "; first mismatches:" << bad.str();
+}
+
+void report_error(const std::string& op, const Tensor& got, const Tensor& want) {
+  Diff d = diff(got, want);
+  std::printf("[zkd-error] %s max_abs=%.3e max_rel=%.3e nmse=%.3e shape=%s\n", op.c_str(), d.max_abs,
+              d.max_rel, d.nmse, shape_str(want.shape()).c_str());
 }
 
 Tensor random_tensor(const Shape& shape, uint64_t seed, DType dtype, Device device, double lo,

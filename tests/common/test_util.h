@@ -23,6 +23,9 @@ Diff diff(const Tensor& got, const Tensor& want);
 Tensor random_tensor(const Shape& shape, uint64_t seed, DType dtype = DType::F64,
                      Device device = Device::cpu(), double lo = -1, double hi = 1,
                      bool away_from_zero = false);
+// Prints "[zkd-error] <op> max_abs=... max_rel=... nmse=... shape=[...]" for the GPU check
+// script's worst-error-per-op summary (tests/gpu/check.sh greps these lines).
+void report_error(const std::string& op, const Tensor& got, const Tensor& want);
 Tensor random_labels(int64_t n, int64_t classes, uint64_t seed, Device device = Device::cpu());
 
 }  // namespace zkd::test

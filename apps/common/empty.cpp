@@ -1,0 +1,1 @@
+// Keeps zkd_app_common non-empty before any shared app code exists.
