@@ -4,7 +4,8 @@
 namespace zkd {
 
 int64_t conv_out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad) {
-  return (in + 2 * pad - kernel) / stride + 1;
+  int64_t span = in + 2 * pad - kernel;
+  return span < 0 ? 0 : span / stride + 1;  // a kernel larger than the padded input: no output
 }
 
 int64_t pool_out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad, bool ceil_mode) {

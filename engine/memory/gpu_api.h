@@ -3,6 +3,7 @@
 // available() is false and whose other functions throw "built without CUDA".
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,5 +20,30 @@ std::shared_ptr<Storage> allocate(size_t bytes, int device);
 // others are queued on it (host->device copies are staged, so src may be reused at once).
 void copy(void* dst, Device dst_dev, const void* src, Device src_dev, size_t bytes);
 void synchronize();          // waits for the compute stream
+
+// Device memory of the caching allocator, in bytes (all zero without CUDA).
+struct MemoryStats {
+  int64_t allocated = 0, peak_allocated = 0, reserved = 0, peak_reserved = 0, device_mallocs = 0;
+};
+MemoryStats memory_stats();
+void reset_peak_memory();
+// Math mode of conv and GEMM: true = strict fp32 (TF32 off), false = TF32 allowed (default).
+void set_strict_math(bool strict);
+bool strict_math();
+
+// Device time between start() and stop_ms() on the compute stream (CUDA events); stop_ms waits.
+class DeviceTimer {
+ public:
+  DeviceTimer();
+  ~DeviceTimer();
+  DeviceTimer(const DeviceTimer&) = delete;
+  DeviceTimer& operator=(const DeviceTimer&) = delete;
+  void start();
+  double stop_ms();
+
+ private:
+  void* begin_ = nullptr;
+  void* end_ = nullptr;
+};
 
 }  // namespace zkd::gpu

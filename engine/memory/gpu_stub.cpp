@@ -21,4 +21,14 @@ void copy(void* dst, Device dst_dev, const void* src, Device src_dev, size_t byt
 
 void synchronize() {}
 
+MemoryStats memory_stats() { return {}; }
+void reset_peak_memory() {}
+void set_strict_math(bool) {}
+bool strict_math() { return true; }
+
+DeviceTimer::DeviceTimer() = default;
+DeviceTimer::~DeviceTimer() = default;
+void DeviceTimer::start() { ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build"); }
+double DeviceTimer::stop_ms() { ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build"); }
+
 }  // namespace zkd::gpu

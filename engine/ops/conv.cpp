@@ -1,5 +1,6 @@
 // conv2d: validation, forward, and the node whose backward gives dx, dw and dbias.
 #include "engine/backend/backend.h"
+#include "engine/ops/mac_counter.h"
 #include "engine/ops/ops.h"
 
 namespace zkd {
@@ -7,14 +8,14 @@ namespace zkd {
 namespace {
 struct Conv2dNode : Node {
   Tensor x, w;  // kept only when dw / dx is needed
-  Shape x_shape;
+  Shape x_shape, w_shape;  // w_shape: dw's shape also when w itself was not kept
   Conv2dArgs args;
   const char* name() const override { return "conv2d"; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
     const Tensor& dy = g[0];
     std::vector<Tensor> out(3);
     if (next[0].fn) out[0] = ZKD_DISPATCH(dy, conv2d_bwd_data, dy, w, x_shape, args);
-    if (next[1].fn) out[1] = ZKD_DISPATCH(dy, conv2d_bwd_weight, dy, x, w.shape(), args);
+    if (next[1].fn) out[1] = ZKD_DISPATCH(dy, conv2d_bwd_weight, dy, x, w_shape, args);
     if (next[2].fn) out[2] = ZKD_DISPATCH(dy, conv2d_bwd_bias, dy);
     return out;
   }
@@ -53,11 +54,13 @@ Variable conv2d(const Variable& xv, const Variable& wv, const Variable& bv, cons
     check_same_device(op, x, b);
   }
   Tensor y = ZKD_DISPATCH(x, conv2d_fwd, x.contiguous(), w.contiguous(), b, a);
+  count_macs(x.size(0) * K * w.size(1) * w.size(2) * w.size(3) * Ho * Wo);
   auto n = make_node<Conv2dNode>({&xv, &wv, &bv});
   if (n) {
     if (n->next[1].fn) n->x = x.contiguous();
     if (n->next[0].fn) n->w = w.contiguous();
     n->x_shape = x.shape();
+    n->w_shape = w.shape();
     n->args = a;
   }
   return Variable::make_result(y, n);

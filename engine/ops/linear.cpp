@@ -1,5 +1,6 @@
 // linear: y = x w^T + bias, with x [N, I], w [O, I], bias [O].
 #include "engine/backend/backend.h"
+#include "engine/ops/mac_counter.h"
 #include "engine/ops/ops.h"
 
 namespace zkd {
@@ -39,6 +40,7 @@ Variable linear(const Variable& xv, const Variable& wv, const Variable& bv) {
   }
   Tensor xc = x.contiguous(), wc = w.contiguous();
   Tensor y = ZKD_DISPATCH(x, linear_fwd, xc, wc, b);
+  count_macs(x.size(0) * x.size(1) * w.size(0));
   auto n = make_node<LinearNode>({&xv, &wv, &bv});
   if (n) {
     n->x = xc;

@@ -27,8 +27,8 @@ float multistep_lr(float base, int epoch, const std::vector<int>& milestones, fl
 }
 
 float cosine_lr(float base, int epoch, int total, float min_lr) {
-  if (total <= 1) return base;
-  double t = static_cast<double>(epoch - 1) / static_cast<double>(total - 1);
+  if (total <= 0) return base;
+  double t = static_cast<double>(epoch - 1) / static_cast<double>(total);
   return static_cast<float>(min_lr + 0.5 * (base - min_lr) * (1.0 + std::cos(M_PI * t)));
 }
 

@@ -30,7 +30,8 @@ class SGD {
 
 // The paper's schedule: base * gamma^(number of milestones m with epoch > m); epochs 1-indexed.
 float multistep_lr(float base, int epoch, const std::vector<int>& milestones, float gamma = 0.1f);
-// Cosine from base (epoch 1) to min_lr (epoch `total`).
+// Cosine annealing over `total` epochs (PyTorch's CosineAnnealingLR, T_max = total): base at
+// epoch 1, min_lr + (base - min_lr) * (1 + cos(pi * (epoch - 1) / total)) / 2 after.
 float cosine_lr(float base, int epoch, int total, float min_lr = 0.0f);
 
 }  // namespace zkd

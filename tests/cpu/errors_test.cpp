@@ -47,6 +47,13 @@ TEST(Errors, MismatchedShapes) {
                {"add: expected two inputs of one shape, got [2, 3] and [3, 2]"});
   expect_error([] { conv2d(v({1, 4, 8, 8}), v({6, 3, 3, 3}), Variable(), {}); },
                {"conv2d: expected weight shape [6, 4, R, S]", "got [6, 3, 3, 3]"});
+  expect_error([] {
+                 Conv2dArgs a;
+                 a.stride_h = a.stride_w = 2;
+                 a.pad_h = a.pad_w = 1;
+                 conv2d(v({1, 1, 2, 2}), v({1, 1, 5, 5}), Variable(), a);  // PyTorch refuses it too
+               },
+               {"conv2d: expected an output of at least 1x1, got 0x0"});
   expect_error([] { linear(v({2, 7}), v({5, 6}), Variable()); },
                {"linear: expected a weight [out, 7]", "got [5, 6]"});
   expect_error([] { concat_channels({v({1, 2, 4, 4}), v({1, 2, 5, 4})}); },

@@ -78,9 +78,11 @@ TEST(LRSchedule, PaperMultiStep) {
 }
 
 TEST(LRSchedule, Cosine) {
-  EXPECT_FLOAT_EQ(cosine_lr(0.1f, 1, 11), 0.1f);
-  EXPECT_NEAR(cosine_lr(0.1f, 6, 11), 0.05f, 1e-7);
-  EXPECT_NEAR(cosine_lr(0.1f, 11, 11), 0.0f, 1e-7);
+  EXPECT_FLOAT_EQ(cosine_lr(0.1f, 1, 10), 0.1f);
+  EXPECT_NEAR(cosine_lr(0.1f, 6, 10), 0.05f, 1e-7);
+  // The last epoch still trains: 0.1 * (1 + cos(0.9 pi)) / 2.
+  EXPECT_NEAR(cosine_lr(0.1f, 10, 10), 0.1 * (1 + std::cos(0.9 * M_PI)) / 2, 1e-7);
+  EXPECT_GT(cosine_lr(0.1f, 10, 10), 0.002f);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // CPU reference of the distillation losses (method.md section 1, docs/zscore-kd.md): per row,
 // optional Z-score standardization of student and teacher (unbiased std + 1e-7), softmaxes at
 // temperature T, KL(teacher || student) (KD) or TCKD + NCKD (DKD), CE on the raw logits, and the
-// exact gradient with respect to the raw student logits. All arithmetic in double.
+// exact gradient with respect to the raw student logits. All arithmetic in double; every log of a
+// probability is taken in the log domain, so huge logits (|z| ~ 1e4) give finite results wherever
+// the math is finite (the official code's torch.log of summed probabilities is the same number
+// whenever it does not underflow).
 #include <cmath>
 #include <vector>
 
@@ -11,7 +14,8 @@
 namespace zkd::cpu {
 
 namespace {
-constexpr double kStdEps = 1e-7;
+constexpr double kStdEps = 1e-7;     // added to the std (normalize() in the official code)
+constexpr double kMaskShift = 1000;  // DKD's NCKD: logits / T - 1000 * gt_mask
 
 struct Standardized {
   std::vector<double> h;  // (x - mean) / (std + eps), or x itself without LS
@@ -34,23 +38,30 @@ Standardized standardize(const std::vector<double>& x, bool ls) {
   return r;
 }
 
-// log_softmax(x / T) over every entry but `skip` (which gets -inf).
-std::vector<double> log_softmax_t(const std::vector<double>& x, double T, int64_t skip = -1) {
+// log sum_k exp(x_k) over every k but `skip`.
+double log_sum_exp(const std::vector<double>& x, int64_t skip = -1) {
   const int64_t K = static_cast<int64_t>(x.size());
   double mx = -INFINITY;
   for (int64_t k = 0; k < K; ++k)
-    if (k != skip) mx = std::max(mx, x[k] / T);
+    if (k != skip) mx = std::max(mx, x[k]);
   double s = 0;
   for (int64_t k = 0; k < K; ++k)
-    if (k != skip) s += std::exp(x[k] / T - mx);
-  std::vector<double> out(K, -INFINITY);
-  for (int64_t k = 0; k < K; ++k)
-    if (k != skip) out[k] = x[k] / T - mx - std::log(s);
+    if (k != skip) s += std::exp(x[k] - mx);
+  return mx + std::log(s);
+}
+
+std::vector<double> log_softmax(const std::vector<double>& x) {
+  const double lse = log_sum_exp(x);
+  std::vector<double> out(x.size());
+  for (size_t k = 0; k < x.size(); ++k) out[k] = x[k] - lse;
   return out;
 }
 
-// KL(p || q) term p (log p - log q) with PyTorch kl_div's convention 0 * log 0 = 0.
-double kl_term(double p, double logp, double logq) { return p > 0 ? p * (logp - logq) : 0.0; }
+// One term p (log p - log q) of KL(p || q), with kl_div's convention 0 * log 0 = 0.
+double kl_term(double logp, double logq) {
+  const double p = std::exp(logp);
+  return p > 0 ? p * (logp - logq) : 0.0;
+}
 }  // namespace
 
 KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& labels,
@@ -58,8 +69,8 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
   const int64_t B = student.size(0), K = student.size(1);
   const int64_t* lab = labels.data<int64_t>();
   for (int64_t i = 0; i < B; ++i)
-    ZKD_CHECK(lab[i] >= 0 && lab[i] < K, "kd_loss", "expected labels in [0, ", K, "), got ",
-              lab[i], " at row ", i);
+    ZKD_CHECK(lab[i] >= 0 && lab[i] < K, "kd_loss", "expected labels in [0, ", K, "), got ", lab[i],
+              " at row ", i);
   const bool ls = a.method == KdMethod::KD_LS || a.method == KdMethod::DKD_LS;
   const bool dkd = a.method == KdMethod::DKD || a.method == KdMethod::DKD_LS;
   const double T = a.temperature, invB = 1.0 / static_cast<double>(B);
@@ -76,43 +87,52 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
       std::vector<double> z(ps + n * K, ps + (n + 1) * K), v(pt + n * K, pt + (n + 1) * K);
       const int64_t y = lab[n];
       // CE on the raw student logits.
-      std::vector<double> lz = log_softmax_t(z, 1.0);
+      std::vector<double> lz = log_softmax(z);
       ce_sum -= lz[y];
-      // Distillation term on (standardized) logits; G = d term / d zh.
+      // Distillation term on a = zh / T (student) and b = vh / T (teacher); G = d term / d zh.
       Standardized zs = standardize(z, ls), vs = standardize(v, ls);
-      std::vector<double> lq = log_softmax_t(zs.h, T), lp = log_softmax_t(vs.h, T);
+      std::vector<double> sa(K), sb(K);
+      for (int64_t k = 0; k < K; ++k) {
+        sa[k] = zs.h[k] / T;
+        sb[k] = vs.h[k] / T;
+      }
+      std::vector<double> lq = log_softmax(sa), lp = log_softmax(sb);
       std::vector<double> G(K, 0.0);
       double term = 0;
       if (!dkd) {
         for (int64_t k = 0; k < K; ++k) {
-          double p = std::exp(lp[k]), q = std::exp(lq[k]);
-          term += kl_term(p, lp[k], lq[k]);
-          G[k] = a.lambda_kd * T * (q - p);  // lambda * T^2 * (q - p) / T
+          term += kl_term(lp[k], lq[k]);
+          G[k] = a.lambda_kd * T * (std::exp(lq[k]) - std::exp(lp[k]));  // lam T^2 (q - p) / T
         }
         term *= a.lambda_kd * T * T;
       } else {
-        double qg = std::exp(lq[y]), pg_ = std::exp(lp[y]), qo = 0, po = 0;
-        for (int64_t k = 0; k < K; ++k)
-          if (k != y) {
-            qo += std::exp(lq[k]);
-            po += std::exp(lp[k]);
-          }
-        double tckd = kl_term(pg_, std::log(pg_), std::log(qg)) + kl_term(po, std::log(po), std::log(qo));
-        std::vector<double> lq2 = log_softmax_t(zs.h, T, y), lp2 = log_softmax_t(vs.h, T, y);
+        // TCKD on the binary distributions [target, sum of the others] (cat_mask).
+        const double la = log_sum_exp(sa), la_o = log_sum_exp(sa, y);
+        const double lb = log_sum_exp(sb), lb_o = log_sum_exp(sb, y);
+        const double lqg = sa[y] - la, lqo = la_o - la, lpg = sb[y] - lb, lpo = lb_o - lb;
+        const double tckd = kl_term(lpg, lqg) + kl_term(lpo, lqo);
+        // NCKD: softmaxes of logits / T - 1000 * gt_mask, taken literally. While the target's
+        // logit / T exceeds every other by less than ~900, its masked weight is below e^-100 (0 in
+        // float32): a (K-1)-class softmax over the non-target classes.
+        std::vector<double> ma = sa, mb = sb;
+        ma[y] -= kMaskShift;
+        mb[y] -= kMaskShift;
+        std::vector<double> lq2 = log_softmax(ma), lp2 = log_softmax(mb);
         double nckd = 0;
-        for (int64_t k = 0; k < K; ++k)
-          if (k != y) nckd += kl_term(std::exp(lp2[k]), lp2[k], lq2[k]);
+        for (int64_t k = 0; k < K; ++k) nckd += kl_term(lp2[k], lq2[k]);
         term = a.warmup * (a.alpha * tckd + a.beta * nckd) * T * T;
-        double c = -pg_ / qg + po / qo;
+        // d TCKD / d a_k = q_k - p_g [k = g] - p_o [k != g] r_k, with r the non-target softmax;
+        // d NCKD / d a_k = q2_k - p2_k.
+        const double pg_ = std::exp(lpg), po = std::exp(lpo);
         for (int64_t k = 0; k < K; ++k) {
-          double qk = std::exp(lq[k]);
-          double gt = a.alpha * c * qg * ((k == y ? 1.0 : 0.0) - qk);
-          double gn = k == y ? 0.0 : a.beta * (std::exp(lq2[k]) - std::exp(lp2[k]));
-          G[k] = a.warmup * T * (gt + gn);  // warmup * T^2 * (...) / T
+          const double gt = std::exp(lq[k]) - (k == y ? pg_ : po * std::exp(sa[k] - la_o));
+          const double gn = std::exp(lq2[k]) - std::exp(lp2[k]);
+          G[k] = a.warmup * T * (a.alpha * gt + a.beta * gn);  // warmup T^2 (...) / T
         }
       }
       kd_sum += term;
-      // Back through the standardization: dz = (G - mean G) / d - zh (G . zh) / ((K - 1) s).
+      // Back through the standardization: dz = (G - mean G) / d - zh (G . zh) / ((K - 1) s);
+      // a constant row (s = 0) keeps only the first term.
       std::vector<double> dz = G;
       if (ls) {
         double gmean = 0, gdot = 0;
@@ -121,11 +141,11 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
           gdot += G[k] * zs.h[k];
         }
         gmean /= static_cast<double>(K);
-        double proj = zs.s > 0 ? gdot / ((static_cast<double>(K) - 1) * zs.s) : 0.0;
+        const double proj = zs.s > 0 ? gdot / ((static_cast<double>(K) - 1) * zs.s) : 0.0;
         for (int64_t k = 0; k < K; ++k) dz[k] = (G[k] - gmean) / zs.d - zs.h[k] * proj;
       }
       for (int64_t k = 0; k < K; ++k) {
-        double ce_grad = a.lambda_ce * (std::exp(lz[k]) - (k == y ? 1.0 : 0.0));
+        const double ce_grad = a.lambda_ce * (std::exp(lz[k]) - (k == y ? 1.0 : 0.0));
         pg[n * K + k] = static_cast<T_>((dz[k] + ce_grad) * invB);
       }
     }

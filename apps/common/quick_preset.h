@@ -1,0 +1,11 @@
+// `zkd-distill --preset quick`: the short end-to-end demo on real CIFAR-100 that finishes in a few
+// minutes on a 2-core CPU: train a small teacher on a subset, distill it with KD+LS into a smaller
+// student, then evaluate both on the subset's test images and print a table.
+#pragma once
+#include "apps/common/flags.h"
+
+namespace zkd::app {
+
+int run_quick_preset(const Flags& f);
+
+}  // namespace zkd::app

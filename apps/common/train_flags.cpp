@@ -1,0 +1,109 @@
+// Flags of the training apps (see train_flags.h).
+#include "apps/common/train_flags.h"
+
+#include <sstream>
+
+#include "nets/registry.h"
+
+namespace zkd::app {
+
+void add_train_flags(Flags& f, bool distill) {
+  f.add("model", distill ? "resnet8x4" : "resnet32x4", "student / model name (see --list-models)");
+  f.add("epochs", "240", "epochs");
+  f.add("batch-size", "64", "batch size (the last partial batch is kept)");
+  f.add("lr", "", "base learning rate (default: 0.05, or 0.01 for MobileNetV2/ShuffleNet students)");
+  f.add("momentum", "0.9", "SGD momentum");
+  f.add("weight-decay", "5e-4", "SGD weight decay (all parameters)");
+  f.add("schedule", "multistep", "LR schedule: multistep (x gamma once epoch > each milestone) or cosine");
+  f.add("milestones", "150,180,210", "multistep milestones");
+  f.add("gamma", "0.1", "multistep factor");
+  f.add("seed", "0", "seed of initialization, shuffling and augmentation");
+  f.add("device", "auto", "auto | cpu | cuda | cuda:N");
+  f.add("data", "", "CIFAR-100 folder, tarball, or data dir holding cifar-100-binary (default $ZKD_DATA or ./data)");
+  f.add("num-classes", "100", "train on the first N classes only");
+  f.add("train-per-class", "0", "use the first N training images of each class (0 = all)");
+  f.add("test-per-class", "0", "evaluate on the first N test images of each class (0 = all)");
+  f.add("out", "", "run directory (default runs/<model> or runs/<method>-<teacher>-<student>)");
+  f.add("resume", "", "continue the run in this directory from its last checkpoint");
+  f.add("log-every", "50", "steps between progress lines (each waits for the device)");
+  f.add_bool("list-models", "print the model names and exit");
+  f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
+  if (distill) {
+    f.add("method", "kd+ls", "kd | kd+ls | dkd | dkd+ls");
+    f.add("teacher", "", "teacher checkpoint (safetensors)");
+    f.add("teacher-model", "resnet32x4", "teacher model name");
+    f.add("temperature", "", "T (default: the paper's for the method and pair)");
+    f.add("lambda-ce", "", "CE weight (default: 0.1 for KD / KD+LS, 1 for DKD)");
+    f.add("lambda-kd", "", "KD weight (default: 9 for KD+LS, 0.9 for KD)");
+    f.add("alpha", "", "DKD TCKD weight (default: 1, times kd_weight with LS)");
+    f.add("beta", "", "DKD NCKD weight (default: 8, times kd_weight with LS)");
+    f.add("dkd-warmup", "20", "DKD warm-up epochs: factor min(epoch / N, 1)");
+  }
+}
+
+std::vector<int> parse_int_list(const std::string& s, const Flags& f, const std::string& flag) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      out.push_back(std::stoi(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      f.fail("flag --" + flag + " expects integers separated by commas, got '" + s + "'");
+    }
+  }
+  return out;
+}
+
+TrainConfig config_from_flags(const Flags& f, bool distill) {
+  TrainConfig c;
+  c.model = f.str("model");
+  if (!nets::exists(c.model)) f.fail("unknown --model '" + c.model + "' (see --list-models)");
+  c.epochs = f.integer("epochs");
+  c.batch_size = f.integer("batch-size");
+  if (c.epochs < 1 || c.batch_size < 1) f.fail("--epochs and --batch-size must be >= 1");
+  c.momentum = f.num("momentum");
+  c.weight_decay = f.num("weight-decay");
+  c.schedule = f.str("schedule");
+  if (c.schedule != "multistep" && c.schedule != "cosine") f.fail("--schedule must be multistep or cosine");
+  c.milestones = parse_int_list(f.str("milestones"), f, "milestones");
+  c.gamma = f.num("gamma");
+  c.seed = static_cast<uint64_t>(f.integer("seed"));
+  c.device = f.str("device");
+  c.data = f.str("data");
+  c.num_classes = f.integer("num-classes");
+  c.train_per_class = f.integer("train-per-class");
+  c.test_per_class = f.integer("test-per-class");
+  c.log_every = std::max<int64_t>(1, f.integer("log-every"));
+  c.method = "ce";
+  MethodDefaults d = paper_defaults("ce", "", c.model);
+  if (distill) {
+    c.method = f.str("method");
+    if (c.method != "kd" && c.method != "kd+ls" && c.method != "dkd" && c.method != "dkd+ls")
+      f.fail("--method must be kd, kd+ls, dkd or dkd+ls, got '" + c.method + "'");
+    c.teacher_model = f.str("teacher-model");
+    if (!nets::exists(c.teacher_model)) f.fail("unknown --teacher-model '" + c.teacher_model + "'");
+    c.teacher_checkpoint = f.str("teacher");
+    d = paper_defaults(c.method, c.teacher_model, c.model);
+    c.loss = d.loss;
+    auto num = [&](const char* flag, float& v) {
+      if (f.given(flag)) v = static_cast<float>(f.num(flag));
+    };
+    num("temperature", c.loss.temperature);
+    num("lambda-ce", c.loss.lambda_ce);
+    num("lambda-kd", c.loss.lambda_kd);
+    num("alpha", c.loss.alpha);
+    num("beta", c.loss.beta);
+    if (c.loss.temperature <= 0) f.fail("--temperature must be > 0");
+    c.dkd_warmup_epochs = f.integer("dkd-warmup");
+  }
+  c.lr = f.str("lr").empty() ? d.lr : f.num("lr");
+  c.out = f.str("out");
+  if (c.out.empty())
+    c.out = distill ? "runs/" + c.method + "-" + c.teacher_model + "-" + c.model : "runs/" + c.model;
+  return c;
+}
+
+}  // namespace zkd::app

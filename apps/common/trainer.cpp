@@ -1,0 +1,290 @@
+// The training loop (see trainer.h).
+#include "apps/common/trainer.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "apps/common/checkpoint.h"
+#include "apps/common/interrupt.h"
+#include "apps/common/progress.h"
+#include "apps/common/run_log.h"
+#include "datasets/archive.h"
+#include "engine/backend/backend.h"
+#include "engine/io/atomic_file.h"
+#include "engine/memory/gpu_api.h"
+#include "engine/nn/state_dict.h"
+#include "engine/ops/ops.h"
+#include "engine/optim/sgd.h"
+#include "nets/registry.h"
+
+namespace zkd::app {
+
+namespace fs = std::filesystem;
+
+Device pick_device(const std::string& flag) {
+  if (flag == "auto") return gpu::available() ? Device::cuda(0) : Device::cpu();
+  Device d = parse_device(flag);
+  ZKD_CHECK(!d.is_cuda() || gpu::available(), "device", "expected a usable GPU for --device ",
+            flag, ", got none (", gpu::describe(), "); use --device cpu or auto");
+  return d;
+}
+
+namespace {
+// Images of the first n classes only.
+data::ImageSet keep_classes(const data::ImageSet& s, int64_t n) {
+  if (n >= s.num_classes()) return s;
+  std::vector<int64_t> keep;
+  const int64_t* lab = s.labels.data<int64_t>();
+  for (int64_t i = 0; i < s.size(); ++i)
+    if (lab[i] < n) keep.push_back(i);
+  data::ImageSet out = data::make_image_set(static_cast<int64_t>(keep.size()), s.coarse_labels.defined());
+  for (size_t j = 0; j < keep.size(); ++j) {
+    std::memcpy(out.images.data<uint8_t>() + j * data::kImageBytes,
+                s.images.data<uint8_t>() + keep[j] * data::kImageBytes, data::kImageBytes);
+    out.labels.data<int64_t>()[j] = lab[keep[j]];
+    if (s.coarse_labels.defined())
+      out.coarse_labels.data<int64_t>()[j] = s.coarse_labels.data<int64_t>()[keep[j]];
+  }
+  out.class_names.assign(s.class_names.begin(), s.class_names.begin() + n);
+  out.coarse_names = s.coarse_names;
+  return out;
+}
+}  // namespace
+
+data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train) {
+  ZKD_CHECK(cfg.num_classes >= 2 && cfg.num_classes <= 100, "data",
+            "expected --num-classes in [2, 100], got ", cfg.num_classes);
+  std::string where = cfg.data.empty() ? data::default_data_dir() : cfg.data;
+  bool direct = data::ends_with(where, ".tar.gz") || fs::exists(fs::path(where) / "train.bin");
+  std::string path = direct ? where : data::find_cifar100(where);
+  data::Cifar100 d;
+  if (need_train) {
+    d = data::load_cifar100(path);
+    d.train = keep_classes(d.train, cfg.num_classes);
+  } else {
+    d.test = data::load_cifar100_split(path, "test");
+  }
+  d.test = keep_classes(d.test, cfg.num_classes);
+  if (need_train && cfg.train_per_class > 0) d.train = data::first_per_class(d.train, cfg.train_per_class);
+  if (cfg.test_per_class > 0) d.test = data::first_per_class(d.test, cfg.test_per_class);
+  return d;
+}
+
+EvalResult evaluate(Module& model, data::Loader& loader) {
+  NoGradGuard no_grad;
+  model.eval();
+  Device dev = loader.device();
+  Tensor loss_sum = zeros({}, DType::F32, dev), counts = zeros({2}, DType::F32, dev);
+  loader.start_epoch(0);
+  for (int64_t i = 0; i < loader.num_batches(); ++i) {
+    data::Batch b = loader.batch(i);
+    Variable logits = model(Variable(b.images));
+    Variable loss = cross_entropy(logits, b.labels);
+    ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, loss.data(), static_cast<double>(b.size()));
+    ZKD_DISPATCH(counts, accumulate_topk, logits.data(), b.labels, counts);
+  }
+  std::vector<float> c = counts.to_vector<float>();
+  EvalResult r;
+  r.images = loader.size();
+  r.loss = loss_sum.item<float>() / static_cast<double>(r.images);
+  r.top1 = 100.0 * c[0] / static_cast<double>(r.images);
+  r.top5 = 100.0 * c[1] / static_cast<double>(r.images);
+  return r;
+}
+
+namespace {
+float lr_at(const TrainConfig& c, int64_t epoch) {
+  if (c.schedule == "cosine")
+    return cosine_lr(static_cast<float>(c.lr), static_cast<int>(epoch), static_cast<int>(c.epochs));
+  return multistep_lr(static_cast<float>(c.lr), static_cast<int>(epoch), c.milestones,
+                      static_cast<float>(c.gamma));
+}
+
+void check_config(const TrainConfig& c) {
+  ZKD_CHECK(nets::exists(c.model), "config", "expected a known --model, got '", c.model, "'");
+  ZKD_CHECK(c.epochs >= 1 && c.batch_size >= 1, "config", "expected epochs and batch size >= 1, got ",
+            c.epochs, " and ", c.batch_size);
+  ZKD_CHECK(c.schedule == "multistep" || c.schedule == "cosine", "config",
+            "expected --schedule multistep or cosine, got '", c.schedule, "'");
+  if (c.distills()) {
+    parse_method(c.method);
+    ZKD_CHECK(nets::exists(c.teacher_model), "config", "expected a known --teacher-model, got '",
+              c.teacher_model, "'");
+    ZKD_CHECK(!c.teacher_checkpoint.empty(), "config",
+              "expected --teacher CHECKPOINT for distillation, got none");
+  }
+}
+
+[[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step, double loss,
+                           bool have_checkpoint) {
+  ZKD_FAIL("train", "expected a finite loss, got ", loss, " at epoch ", epoch, " step ", step,
+           " (diverged: lower --lr?). ",
+           have_checkpoint ? "The last good checkpoint is kept: " + out + "/last.safetensors"
+                           : std::string("No checkpoint was written yet."));
+}
+}  // namespace
+
+TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override) {
+  TrainState state;
+  std::string ckpt_path;
+  if (!resume_dir.empty()) {
+    ckpt_path = resume_dir + "/last.safetensors";
+    SafetensorsFile f = load_safetensors(ckpt_path);
+    auto it = f.metadata.find("config");
+    ZKD_CHECK(it != f.metadata.end(), "resume", "expected a training checkpoint with a config in '",
+              ckpt_path, "', got none");
+    cfg = TrainConfig::from_json(it->second, ckpt_path + " config");
+    cfg.out = resume_dir;
+  }
+  if (epochs_override > 0) cfg.epochs = epochs_override;
+  check_config(cfg);
+  Device dev = pick_device(cfg.device);
+  fs::create_directories(cfg.out);
+
+  // Model, optimizer, teacher.
+  Generator gen(cfg.seed);
+  std::shared_ptr<Module> model = nets::create(cfg.model, gen, cfg.num_classes);
+  model->to(dev);
+  SgdArgs sa;
+  sa.lr = static_cast<float>(cfg.lr);
+  sa.momentum = static_cast<float>(cfg.momentum);
+  sa.weight_decay = static_cast<float>(cfg.weight_decay);
+  SGD opt(model->parameters(), sa);
+  std::shared_ptr<Module> teacher;
+  if (cfg.distills()) {
+    Generator tgen(cfg.seed + 1);
+    teacher = nets::create(cfg.teacher_model, tgen, cfg.num_classes);
+    load_weights(cfg.teacher_checkpoint, *teacher);
+    teacher->to(dev);
+    teacher->eval();
+  }
+  int64_t first_epoch = 1, first_step = 0;
+  if (!resume_dir.empty()) {
+    state = load_checkpoint(ckpt_path, *model, &opt);
+    first_epoch = state.complete() ? state.epoch + 1 : state.epoch;
+    first_step = state.complete() ? 0 : state.step;
+  }
+  state.seed = cfg.seed;
+  state.config_json = cfg.to_json();
+
+  data::Cifar100 d = load_run_data(cfg);
+  data::Loader train(d.train, dev, cfg.batch_size, cfg.seed, true);
+  data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
+  state.steps_per_epoch = train.num_batches();
+  RunLog log(cfg.out);
+  log.load_existing(first_epoch);
+  std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
+              cfg.distills() ? ("distill " + cfg.method + " " + cfg.teacher_model + " ->").c_str() : "train",
+              cfg.model.c_str(), dev.is_cuda() ? gpu::describe().c_str() : "cpu",
+              static_cast<long long>(train.size()), static_cast<long long>(test.size()),
+              static_cast<long long>(cfg.epochs), static_cast<long long>(cfg.batch_size), cfg.out.c_str());
+
+  install_interrupt_handler();
+  TrainOutcome out;
+  out.best_top1 = state.best_top1;
+  out.best_epoch = state.best_epoch;
+  bool have_ckpt = !resume_dir.empty();
+  Tensor loss_sum = zeros({}, DType::F32, dev), counts = zeros({2}, DType::F32, dev);
+  for (int64_t epoch = first_epoch; epoch <= cfg.epochs; ++epoch) {
+    float lr = lr_at(cfg, epoch);
+    opt.set_lr(lr);
+    KdLossArgs la = cfg.distills() ? loss_args_at(cfg, epoch) : KdLossArgs{};
+    model->train();
+    train.start_epoch(epoch - 1);
+    ZKD_DISPATCH(loss_sum, fill, loss_sum, 0.0);
+    ZKD_DISPATCH(counts, fill, counts, 0.0);
+    Progress progress(stdout, epoch, cfg.epochs, train.num_batches());
+    auto t0 = std::chrono::steady_clock::now();
+    int64_t images = 0, step = first_step;
+    for (; step < train.num_batches(); ++step) {
+      data::Batch b = train.batch(step);
+      Variable logits = (*model)(Variable(b.images));
+      Variable loss;
+      if (teacher) {
+        Tensor t;
+        {
+          NoGradGuard no_grad;
+          t = (*teacher)(Variable(b.images)).data();
+        }
+        loss = kd_loss(logits, t, b.labels, la).loss;
+      } else {
+        loss = cross_entropy(logits, b.labels);
+      }
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, loss.data(), static_cast<double>(b.size()));
+      ZKD_DISPATCH(counts, accumulate_topk, logits.data(), b.labels, counts);
+      images += b.size();
+      bool last = step + 1 == train.num_batches();
+      if ((step + 1) % cfg.log_every == 0 || last || interrupted()) {
+        double mean = loss_sum.item<float>() / static_cast<double>(images);  // waits for the device
+        if (!std::isfinite(mean)) diverged(cfg.out, epoch, step + 1, mean, have_ckpt);
+        progress.update(step + 1, mean, images);
+      }
+      if (interrupted()) break;
+    }
+    if (interrupted()) {
+      state.epoch = epoch;
+      state.step = step + 1;
+      state.rng_offset = gen.offset();
+      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state);
+      progress.finish("interrupted at epoch " + std::to_string(epoch) + " step " +
+                      std::to_string(step + 1) + "; checkpoint written: " + cfg.out +
+                      "/last.safetensors (continue with --resume " + cfg.out + ")");
+      out.interrupted = true;
+      return out;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::vector<float> c = counts.to_vector<float>();
+    EpochRecord r;
+    r.epoch = epoch;
+    r.train_loss = loss_sum.item<float>() / static_cast<double>(images);
+    r.train_acc = 100.0 * c[0] / static_cast<double>(images);
+    r.lr = lr;
+    r.seconds = secs;
+    r.images_per_s = images / std::max(secs, 1e-9);
+    if (!std::isfinite(r.train_loss)) diverged(cfg.out, epoch, step, r.train_loss, have_ckpt);
+    EvalResult e = evaluate(*model, test);
+    r.test_loss = e.loss;
+    r.test_top1 = e.top1;
+    r.test_top5 = e.top5;
+    log.append(r);
+    first_step = 0;
+
+    state.epoch = epoch;
+    state.step = train.num_batches();
+    state.rng_offset = gen.offset();
+    if (e.top1 > state.best_top1 || state.best_epoch == 0) {
+      state.best_top1 = e.top1;
+      state.best_epoch = epoch;
+      save_module(*model, cfg.out + "/best.safetensors",
+                  {{"epoch", std::to_string(epoch)}, {"top1", std::to_string(e.top1)},
+                   {"model", cfg.model}});
+    }
+    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state);
+    have_ckpt = true;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %lld/%lld  train loss %.4f acc %.2f%%  test loss %.4f top-1 %.2f%% "
+                  "top-5 %.2f%%  lr %.5g  %.1fs  %.0f img/s",
+                  static_cast<long long>(epoch), static_cast<long long>(cfg.epochs), r.train_loss,
+                  r.train_acc, e.loss, e.top1, e.top5, lr, secs, r.images_per_s);
+    progress.finish(line);
+    out.last_top1 = e.top1;
+    out.last_epoch = epoch;
+  }
+  out.best_top1 = state.best_top1;
+  out.best_epoch = state.best_epoch;
+  std::printf("zkd: done. best top-1 %.2f%% (epoch %lld), last top-1 %.2f%% (epoch %lld); %s\n",
+              out.best_top1, static_cast<long long>(out.best_epoch), out.last_top1,
+              static_cast<long long>(out.last_epoch), cfg.out.c_str());
+  return out;
+}
+
+}  // namespace zkd::app

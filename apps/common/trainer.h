@@ -1,0 +1,43 @@
+// The training loop shared by zkd-train (cross-entropy) and zkd-distill (KD, KD+LS, DKD, DKD+LS
+// from a frozen teacher in eval mode): the paper's recipe, device-resident data, per-epoch test
+// evaluation, atomic checkpoints (last + best), exact resume, JSON-lines log and SVG curves, and
+// clean stops on NaN losses and SIGINT.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "apps/common/config.h"
+#include "datasets/cifar100.h"
+#include "datasets/loader.h"
+#include "engine/nn/module.h"
+
+namespace zkd::app {
+
+struct EvalResult {
+  double loss = 0, top1 = 0, top5 = 0;  // mean CE, accuracies in %
+  int64_t images = 0;
+};
+// Test-set evaluation in eval mode without gradients; one host read at the end.
+EvalResult evaluate(Module& model, data::Loader& loader);
+
+// auto: the first GPU when one is usable, else the CPU.
+Device pick_device(const std::string& flag);
+
+// The train and test sets for a run: CIFAR-100 from cfg.data (folder, tarball or data dir;
+// default $ZKD_DATA or ./data), restricted to the first cfg.num_classes classes and the first
+// cfg.train_per_class / cfg.test_per_class images of each when those are set. Without
+// need_train only the test split is read (the train split is left empty).
+data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train = true);
+
+struct TrainOutcome {
+  double best_top1 = 0, last_top1 = 0;
+  int64_t best_epoch = 0, last_epoch = 0;
+  bool interrupted = false;
+};
+
+// Trains cfg from scratch into cfg.out, or resumes the run in resume_dir (its stored config wins;
+// epochs_override > 0 extends or shortens the run). Throws zkd::Error when the loss is not finite.
+TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir = "",
+                          int64_t epochs_override = 0);
+
+}  // namespace zkd::app

@@ -1,0 +1,63 @@
+// zkd-eval: top-1, top-5 and mean cross-entropy of a checkpoint on the CIFAR-100 test set;
+// --save-logits FILE writes the logits as a float32 .npy array [N, classes] in test-set order.
+#include <cstdio>
+
+#include "apps/common/checkpoint.h"
+#include "apps/common/flags.h"
+#include "apps/common/npy.h"
+#include "apps/common/trainer.h"
+#include "engine/autograd/grad_mode.h"
+#include "nets/registry.h"
+
+int main(int argc, char** argv) {
+  using namespace zkd;
+  app::Flags f("zkd-eval", "Evaluate a checkpoint on the CIFAR-100 test set.");
+  f.add("model", "", "model name (required)");
+  f.add("checkpoint", "", "checkpoint or weights file (required)");
+  f.add("data", "", "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)");
+  f.add("device", "auto", "auto | cpu | cuda | cuda:N");
+  f.add("batch-size", "256", "evaluation batch size");
+  f.add("num-classes", "100", "classes the model was trained on (the first N of CIFAR-100)");
+  f.add("test-per-class", "0", "the first N test images of each class (0 = all)");
+  f.add("save-logits", "", "write the logits to this .npy file");
+  f.parse(argc, argv);
+  if (f.str("model").empty() || f.str("checkpoint").empty()) f.fail("--model and --checkpoint are required");
+  if (!nets::exists(f.str("model"))) f.fail("unknown --model '" + f.str("model") + "'");
+  try {
+    app::TrainConfig cfg;
+    cfg.model = f.str("model");
+    cfg.data = f.str("data");
+    cfg.num_classes = f.integer("num-classes");
+    cfg.test_per_class = f.integer("test-per-class");
+    Device dev = app::pick_device(f.str("device"));
+    Generator gen(0);
+    auto model = nets::create(cfg.model, gen, cfg.num_classes);
+    app::load_weights(f.str("checkpoint"), *model);
+    model->to(dev);
+    data::Cifar100 d = app::load_run_data(cfg, false);
+    data::Loader test(d.test, dev, f.integer("batch-size"), 0, false);
+    app::EvalResult r = app::evaluate(*model, test);
+    std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n", cfg.model.c_str(),
+                f.str("checkpoint").c_str(), static_cast<long long>(r.images), r.top1, r.top5, r.loss);
+    if (!f.str("save-logits").empty()) {
+      NoGradGuard no_grad;
+      model->eval();
+      Tensor all = Tensor::empty({test.size(), cfg.num_classes}, DType::F32, dev);
+      test.start_epoch(0);
+      int64_t row = 0;
+      for (int64_t i = 0; i < test.num_batches(); ++i) {
+        data::Batch b = test.batch(i);
+        Tensor logits = (*model)(Variable(b.images)).data();
+        all.view_at(row * cfg.num_classes, logits.shape()).copy_from(logits);
+        row += b.size();
+      }
+      app::save_npy(f.str("save-logits"), all);
+      std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(test.size()),
+                  static_cast<long long>(cfg.num_classes), f.str("save-logits").c_str());
+    }
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "zkd-eval: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+// The measurement services of gpu_api.h on CUDA: allocator statistics, the math-mode switch and
+// an event timer on the compute stream (used by zkd-bench and the trainer's reports).
+#include "engine/backend/cuda/allocator.h"
+#include "engine/backend/cuda/context.h"
+#include "engine/memory/gpu_api.h"
+
+namespace zkd::gpu {
+
+MemoryStats memory_stats() {
+  cuda::AllocatorStats a = cuda::allocator_stats();
+  MemoryStats m;
+  m.allocated = static_cast<int64_t>(a.allocated);
+  m.peak_allocated = static_cast<int64_t>(a.peak_allocated);
+  m.reserved = static_cast<int64_t>(a.reserved);
+  m.peak_reserved = static_cast<int64_t>(a.peak_reserved);
+  m.device_mallocs = a.device_mallocs;
+  return m;
+}
+
+void reset_peak_memory() { cuda::reset_peak_stats(); }
+
+void set_strict_math(bool strict) {
+  cuda::set_math_mode(strict ? cuda::MathMode::Strict : cuda::MathMode::Fast);
+}
+
+bool strict_math() { return cuda::math_mode() == cuda::MathMode::Strict; }
+
+DeviceTimer::DeviceTimer() {
+  cudaEvent_t b, e;
+  ZKD_CUDA_CHECK(cudaEventCreate(&b));
+  ZKD_CUDA_CHECK(cudaEventCreate(&e));
+  begin_ = b;
+  end_ = e;
+}
+
+DeviceTimer::~DeviceTimer() {
+  cudaEventDestroy(static_cast<cudaEvent_t>(begin_));
+  cudaEventDestroy(static_cast<cudaEvent_t>(end_));
+}
+
+void DeviceTimer::start() {
+  ZKD_CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(begin_), cuda::stream()));
+}
+
+double DeviceTimer::stop_ms() {
+  ZKD_CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(end_), cuda::stream()));
+  ZKD_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(end_)));
+  float ms = 0;
+  ZKD_CUDA_CHECK(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(begin_),
+                                      static_cast<cudaEvent_t>(end_)));
+  return ms;
+}
+
+}  // namespace zkd::gpu

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Independent float64 reference values for tests/losses/kd_loss_known_values_test.cpp.
+
+Written the way the official code does it (sunshangquan/logit-standardization-KD, built on
+megvii-research/mdistiller): normalize() from mdistiller/distillers/KD.py, kd_loss (KL via
+F.kl_div(log_softmax, softmax, reduction='none').sum(1).mean() * T**2), dkd_loss from DKD.py
+(cat_mask, gt_mask / other_mask, torch.log of the summed probabilities, the -1000 * gt_mask
+softmaxes, kl_div(size_average=False) * T**2 / B), F.cross_entropy on the raw logits, and the
+gradient from torch.autograd. Everything in float64 (torch 1.13, CPU); the weights and the
+temperature are first rounded to float32, the type of zkd's KdLossArgs fields.
+
+Run: /usr/bin/python3 tests/losses/reference_values.py > tests/losses/kd_loss_known_values.h
+"""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+
+
+# ---- the official code, verbatim in substance ----
+def normalize(logit):
+    mean = logit.mean(dim=-1, keepdims=True)
+    stdv = logit.std(dim=-1, keepdims=True)  # unbiased (K - 1)
+    return (logit - mean) / (1e-7 + stdv)
+
+
+def kd_loss(logits_student_in, logits_teacher_in, temperature, logit_stand):
+    logits_student = normalize(logits_student_in) if logit_stand else logits_student_in
+    logits_teacher = normalize(logits_teacher_in) if logit_stand else logits_teacher_in
+    log_pred_student = F.log_softmax(logits_student / temperature, dim=1)
+    pred_teacher = F.softmax(logits_teacher / temperature, dim=1)
+    loss_kd = F.kl_div(log_pred_student, pred_teacher, reduction="none").sum(1).mean()
+    loss_kd *= temperature**2
+    return loss_kd
+
+
+def _get_gt_mask(logits, target):
+    target = target.reshape(-1)
+    return torch.zeros_like(logits).scatter_(1, target.unsqueeze(1), 1).bool()
+
+
+def _get_other_mask(logits, target):
+    target = target.reshape(-1)
+    return torch.ones_like(logits).scatter_(1, target.unsqueeze(1), 0).bool()
+
+
+def cat_mask(t, mask1, mask2):
+    t1 = (t * mask1).sum(dim=1, keepdims=True)
+    t2 = (t * mask2).sum(1, keepdims=True)
+    return torch.cat([t1, t2], dim=1)
+
+
+def dkd_loss(logits_student_in, logits_teacher_in, target, alpha, beta, temperature, logit_stand):
+    logits_student = normalize(logits_student_in) if logit_stand else logits_student_in
+    logits_teacher = normalize(logits_teacher_in) if logit_stand else logits_teacher_in
+    gt_mask = _get_gt_mask(logits_student, target)
+    other_mask = _get_other_mask(logits_student, target)
+    pred_student = F.softmax(logits_student / temperature, dim=1)
+    pred_teacher = F.softmax(logits_teacher / temperature, dim=1)
+    pred_student = cat_mask(pred_student, gt_mask, other_mask)
+    pred_teacher = cat_mask(pred_teacher, gt_mask, other_mask)
+    log_pred_student = torch.log(pred_student)
+    tckd_loss = (F.kl_div(log_pred_student, pred_teacher, reduction="sum")  # size_average=False
+                 * (temperature**2) / target.shape[0])
+    pred_teacher_part2 = F.softmax(logits_teacher / temperature - 1000.0 * gt_mask, dim=1)
+    log_pred_student_part2 = F.log_softmax(logits_student / temperature - 1000.0 * gt_mask, dim=1)
+    nckd_loss = (F.kl_div(log_pred_student_part2, pred_teacher_part2, reduction="sum")
+                 * (temperature**2) / target.shape[0])
+    return alpha * tckd_loss + beta * nckd_loss
+
+
+# ---- the fixed small case (B = 2, K = 5) ----
+Z = [[1.5, -0.3, 2.2, 0.7, -1.1], [0.4, 3.1, -2.0, 0.9, 1.25]]   # student logits
+V = [[2.0, 0.1, 3.3, -0.6, -1.4], [-0.8, 2.5, 0.3, 1.7, -2.2]]   # teacher logits
+Y = [2, 0]                                                         # labels
+
+# name, method, T, lambda_ce, lambda_kd, alpha, beta, warmup
+CASES = [
+    ("KD", "KD", 4.0, 0.1, 0.9, 0, 0, 1),          # mdistiller's KD defaults
+    ("KD_LS", "KD_LS", 2.0, 0.1, 9.0, 0, 0, 1),    # the paper's KD + LS
+    ("DKD", "DKD", 4.0, 1.0, 0, 1.0, 8.0, 0.25),   # DKD defaults, epoch 5 of the warm-up
+    ("DKD_LS", "DKD_LS", 2.0, 1.0, 0, 9.0, 72.0, 1),  # DKD + LS, res32x4 -> res8x4
+]
+
+
+def f32(x):
+    """The value a float field of zkd's KdLossArgs holds (0.1f is not 0.1)."""
+    return float(np.float32(x))
+
+
+def compute(method, T, lam_ce, lam_kd, alpha, beta, warmup):
+    T, lam_ce, lam_kd, alpha, beta, warmup = map(f32, (T, lam_ce, lam_kd, alpha, beta, warmup))
+    z = torch.tensor(Z, requires_grad=True)
+    v = torch.tensor(V)
+    y = torch.tensor(Y)
+    ls = method.endswith("_LS")
+    ce = lam_ce * F.cross_entropy(z, y)
+    with torch.no_grad():
+        v_in = v.clone()  # the teacher runs under no_grad
+    if method.startswith("DKD"):
+        kd = min(warmup, 1.0) * dkd_loss(z, v_in, y, alpha, beta, T, ls)
+    else:
+        kd = lam_kd * kd_loss(z, v_in, T, ls)
+    total = ce + kd
+    total.backward()
+    return total.item(), ce.item(), kd.item(), z.grad.reshape(-1).tolist()
+
+
+def lit(x):
+    return repr(float(x))
+
+
+def main():
+    out = []
+    out.append("// GENERATED by tests/losses/reference_values.py (torch %s, float64): the official code's"
+               % torch.__version__)
+    out.append("// losses and autograd gradients for one fixed case (B = 2, K = 5). Regenerate with")
+    out.append("//   /usr/bin/python3 tests/losses/reference_values.py > tests/losses/kd_loss_known_values.h")
+    out.append("#pragma once")
+    out.append("#include <cstdint>")
+    out.append("")
+    out.append("#include \"engine/backend/op_args.h\"")
+    out.append("")
+    out.append("namespace zkd::test::known {")
+    out.append("")
+    out.append("constexpr int64_t kB = 2, kK = 5;")
+    out.append("constexpr double kStudent[kB * kK] = {" + ", ".join(lit(x) for r in Z for x in r) + "};")
+    out.append("constexpr double kTeacher[kB * kK] = {" + ", ".join(lit(x) for r in V for x in r) + "};")
+    out.append("constexpr int64_t kLabels[kB] = {" + ", ".join(str(y) for y in Y) + "};")
+    out.append("")
+    out.append("struct Case {")
+    out.append("  const char* name;")
+    out.append("  KdMethod method;")
+    out.append("  float temperature, lambda_ce, lambda_kd, alpha, beta, warmup;")
+    out.append("  double loss, ce_part, kd_part;  // total, lambda_ce * CE, weighted KD term")
+    out.append("  double grad[kB * kK];            // d loss / d student logits")
+    out.append("};")
+    out.append("")
+    out.append("constexpr Case kCases[] = {")
+    for name, method, T, lam_ce, lam_kd, alpha, beta, warmup in CASES:
+        total, ce, kd, grad = compute(method, T, lam_ce, lam_kd, alpha, beta, warmup)
+        out.append(f"    {{\"{name}\", KdMethod::{method}, {T}f, {lam_ce}f, {float(lam_kd)}f, "
+                   f"{float(alpha)}f, {float(beta)}f, {float(warmup)}f,")
+        out.append(f"     {lit(total)}, {lit(ce)}, {lit(kd)},")
+        out.append("     {" + ", ".join(lit(g) for g in grad) + "}},")
+    out.append("};")
+    out.append("")
+    out.append("inline KdLossArgs args_of(const Case& c) {")
+    out.append("  KdLossArgs a;")
+    out.append("  a.method = c.method;")
+    out.append("  a.temperature = c.temperature;")
+    out.append("  a.lambda_ce = c.lambda_ce;")
+    out.append("  a.lambda_kd = c.lambda_kd;")
+    out.append("  a.alpha = c.alpha;")
+    out.append("  a.beta = c.beta;")
+    out.append("  a.warmup = c.warmup;")
+    out.append("  return a;")
+    out.append("}")
+    out.append("")
+    out.append("}  // namespace zkd::test::known")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
