@@ -2,6 +2,7 @@
 // flags with a default and a help line; an unknown flag, a missing value or a malformed number
 // prints the usage and exits with status 2.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>

@@ -1,6 +1,7 @@
 // Progress output of a training epoch: on a terminal one line redrawn in place (epoch, step,
 // loss, images/s, ETA); otherwise plain lines, one per report, so logs stay readable.
 #pragma once
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <string>

@@ -1,6 +1,7 @@
 // The run directory's record of training: one JSON line per epoch (log.jsonl) and an SVG plot of
 // loss and accuracy per epoch (curves.svg), rewritten atomically every epoch.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 

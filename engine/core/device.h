@@ -1,5 +1,6 @@
 // Where a tensor lives: the host (CPU) or one CUDA device.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace zkd {
