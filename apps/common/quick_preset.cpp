@@ -1,5 +1,8 @@
 // The quick preset (see quick_preset.h). Sizes are chosen so that the whole pipeline takes a few
-// minutes on a 2-core CPU; on a GPU it takes seconds.
+// minutes on a 2-core CPU; on a GPU it takes seconds. The student has the teacher's architecture
+// (self-distillation): at this scale (8 epochs in all) a smaller student such as MobileNetV2 is
+// still near chance under KD+LS, whose gradient scales with 1 / std of the student's logits and
+// is large right after initialization (measured: 12% vs resnet20's 26% after 3 epochs).
 #include "apps/common/quick_preset.h"
 
 #include <cstdio>
@@ -13,12 +16,12 @@ namespace zkd::app {
 
 namespace {
 constexpr const char* kTeacher = "resnet20";
-constexpr const char* kStudent = "MobileNetV2";
+constexpr const char* kStudent = "resnet20";
 constexpr int64_t kClasses = 10;
 constexpr int64_t kTrainPerClass = 250;
 constexpr int64_t kTestPerClass = 100;
 constexpr int64_t kTeacherEpochs = 4;
-constexpr int64_t kStudentEpochs = 3;
+constexpr int64_t kStudentEpochs = 4;
 }  // namespace
 
 int run_quick_preset(const Flags& f) {
@@ -56,7 +59,7 @@ int run_quick_preset(const Flags& f) {
   s.teacher_checkpoint = t.out + "/best.safetensors";
   MethodDefaults d = paper_defaults("kd+ls", kTeacher, kStudent);
   s.loss = d.loss;
-  s.lr = 0.05;  // the paper uses 0.01 for MobileNetV2 over 240 epochs; 3 epochs need more
+  s.lr = d.lr;
   s.epochs = kStudentEpochs;
   s.out = out + "/student-kd-ls";
   std::printf("\n-- 2/3 student: zkd-distill --method kd+ls --teacher %s --teacher-model %s --model %s "

@@ -33,8 +33,9 @@ Tensor host_scalar(double x) {
   return from_vector(std::vector<double>{x}, {1});
 }
 
-std::string label(const std::string& method, const char* what, int64_t B, int64_t K) {
-  return "kd_loss[" + method + "] " + what + " B=" + std::to_string(B) + " K=" + std::to_string(K);
+std::string label(const std::string& method, const char* what) {
+  // One token (the GPU check's summary keys on it); B and K show in the reported shape.
+  return "kd_loss[" + method + "]/" + what;
 }
 
 // Runs the case on CUDA and on the CPU (float64, from the same float32 values) and compares.
@@ -43,10 +44,10 @@ void compare(const test::KdCase& c, const Tensor& z32, const Tensor& v32, const 
   const int64_t B = z32.size(0), K = z32.size(1);
   const test::KdResult gpu = test::run_kd(z32.to(kGpu), v32.to(kGpu), y.to(kGpu), c.args);
   const test::KdResult cpu = test::run_kd(z32.to(DType::F64), v32.to(DType::F64), y, c.args);
-  test::report_error(label(c.name, "loss", B, K), host_scalar(gpu.total), host_scalar(cpu.total));
-  test::report_error(label(c.name, "parts", B, K), from_vector(gpu.part, {2}),
+  test::report_error(label(c.name, "loss"), host_scalar(gpu.total), host_scalar(cpu.total));
+  test::report_error(label(c.name, "parts"), from_vector(gpu.part, {2}),
                      from_vector(cpu.part, {2}));
-  test::report_error(label(c.name, "grad", B, K), from_vector(gpu.g, {B, K}),
+  test::report_error(label(c.name, "grad"), from_vector(gpu.g, {B, K}),
                      from_vector(cpu.g, {B, K}));
   std::printf("[kd-measure] cuda_vs_cpu %s B=%lld K=%lld loss=%.3e parts=%.3e grad=%.3e\n",
               c.name.c_str(), static_cast<long long>(B), static_cast<long long>(K),
@@ -97,7 +98,7 @@ TEST(KdLossCuda, MatchesTheOfficialCodeKnownValues) {
     const test::KdResult r = test::run_kd(z.to(DType::F32).to(kGpu), v.to(DType::F32).to(kGpu), y,
                                           test::known::args_of(c));
     const std::vector<double> want_g(c.grad, c.grad + kB * kK);
-    const std::string name = std::string("kd_loss[") + c.name + "] known ";
+    const std::string name = std::string("kd_loss[") + c.name + "]/known_";
     test::report_error(name + "loss", host_scalar(r.total), host_scalar(c.loss));
     test::report_error(name + "grad", from_vector(r.g, {kB, kK}), from_vector(want_g, {kB, kK}));
     EXPECT_LE(test::scaled_error({r.total}, {c.loss}), kLossTol) << c.name;
