@@ -26,6 +26,7 @@ void add_train_flags(Flags& f, bool distill) {
   f.add("out", "", "run directory (default runs/<model> or runs/<method>-<teacher>-<student>)");
   f.add("resume", "", "continue the run in this directory from its last checkpoint");
   f.add("log-every", "50", "steps between progress lines (each waits for the device)");
+  f.add("dump-batch", "", "write the run's first training batch (augmented) as a PNG grid to this file");
   f.add_bool("list-models", "print the model names and exit");
   f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
   if (distill) {
@@ -77,6 +78,7 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
   c.train_per_class = f.integer("train-per-class");
   c.test_per_class = f.integer("test-per-class");
   c.log_every = std::max<int64_t>(1, f.integer("log-every"));
+  c.dump_batch = f.str("dump-batch");
   c.method = "ce";
   MethodDefaults d = paper_defaults("ce", "", c.model);
   if (distill) {

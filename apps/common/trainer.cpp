@@ -14,6 +14,8 @@
 #include "apps/common/progress.h"
 #include "apps/common/run_log.h"
 #include "datasets/archive.h"
+#include "datasets/augment.h"
+#include "datasets/image_io.h"
 #include "engine/backend/backend.h"
 #include "engine/io/atomic_file.h"
 #include "engine/memory/gpu_api.h"
@@ -176,6 +178,13 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   data::Loader train(d.train, dev, cfg.batch_size, cfg.seed, true);
   data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
   state.steps_per_epoch = train.num_batches();
+  if (!cfg.dump_batch.empty()) {  // what the network sees in the first step of this run
+    train.start_epoch(first_epoch - 1);
+    data::Batch b = train.batch(first_step < train.num_batches() ? first_step : 0);
+    data::write_png_grid(cfg.dump_batch, data::denormalize_images(b.images), 8, 4);
+    std::printf("zkd: wrote the first training batch (%lld images, augmented) to %s\n",
+                static_cast<long long>(b.size()), cfg.dump_batch.c_str());
+  }
   RunLog log(cfg.out);
   log.load_existing(first_epoch);
   std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",

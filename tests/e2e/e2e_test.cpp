@@ -44,7 +44,7 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 const std::string& teacher_dir() {
   static const std::string dir = [] {
     std::string d = fresh_dir("teacher");
-    RunResult r = run(train_args(d, 4));
+    RunResult r = run(with(train_args(d, 4), {"--dump-batch", d + "/batch.png"}));
     EXPECT_EQ(r.status, 0) << r.output;
     return d;
   }();
@@ -61,6 +61,8 @@ TEST(E2E, TrainLossFallsAndAccuracyBeatsChance) {
   EXPECT_GT(best, 30.0) << "chance is 10%";
   for (const char* f : {"last.safetensors", "best.safetensors", "curves.svg"})
     EXPECT_TRUE(fs::exists(teacher_dir() + "/" + f)) << f;
+  std::string png = read_file(teacher_dir() + "/batch.png");
+  EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n") << "--dump-batch writes a PNG";
   std::string svg = read_file(teacher_dir() + "/curves.svg");
   EXPECT_NE(svg.find("<svg"), std::string::npos);
   EXPECT_NE(svg.find("polyline"), std::string::npos);
