@@ -8,7 +8,6 @@
 #include "apps/common/quick_preset.h"
 #include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
-#include "nets/registry.h"
 
 int main(int argc, char** argv) {
   using namespace zkd;
@@ -20,10 +19,7 @@ int main(int argc, char** argv) {
   f.parse(argc, argv);
   if (!f.positional().empty()) f.fail("unexpected argument '" + f.positional()[0] + "'");
   try {
-    if (f.on("list-models")) {
-      for (const auto& n : nets::names()) std::printf("%s\n", n.c_str());
-      return 0;
-    }
+    if (app::list_models_if_asked(f)) return 0;
     if (!f.str("preset").empty()) {
       if (f.str("preset") != "quick") f.fail("--preset must be quick, got '" + f.str("preset") + "'");
       return app::run_quick_preset(f);

@@ -6,7 +6,6 @@
 #include "apps/common/flags.h"
 #include "apps/common/npy.h"
 #include "apps/common/trainer.h"
-#include "engine/autograd/grad_mode.h"
 #include "nets/registry.h"
 
 int main(int argc, char** argv) {
@@ -36,24 +35,15 @@ int main(int argc, char** argv) {
     model->to(dev);
     data::Cifar100 d = app::load_run_data(cfg, false);
     data::Loader test(d.test, dev, f.integer("batch-size"), 0, false);
-    app::EvalResult r = app::evaluate(*model, test);
+    Tensor logits;
+    bool save = !f.str("save-logits").empty();
+    app::EvalResult r = app::evaluate(*model, test, save ? &logits : nullptr);
     std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n", cfg.model.c_str(),
                 f.str("checkpoint").c_str(), static_cast<long long>(r.images), r.top1, r.top5, r.loss);
-    if (!f.str("save-logits").empty()) {
-      NoGradGuard no_grad;
-      model->eval();
-      Tensor all = Tensor::empty({test.size(), cfg.num_classes}, DType::F32, dev);
-      test.start_epoch(0);
-      int64_t row = 0;
-      for (int64_t i = 0; i < test.num_batches(); ++i) {
-        data::Batch b = test.batch(i);
-        Tensor logits = (*model)(Variable(b.images)).data();
-        all.view_at(row * cfg.num_classes, logits.shape()).copy_from(logits);
-        row += b.size();
-      }
-      app::save_npy(f.str("save-logits"), all);
-      std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(test.size()),
-                  static_cast<long long>(cfg.num_classes), f.str("save-logits").c_str());
+    if (save) {
+      app::save_npy(f.str("save-logits"), logits);
+      std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(logits.size(0)),
+                  static_cast<long long>(logits.size(1)), f.str("save-logits").c_str());
     }
     return 0;
   } catch (const Error& e) {

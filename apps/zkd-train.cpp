@@ -15,10 +15,7 @@ int main(int argc, char** argv) {
   f.parse(argc, argv);
   if (!f.positional().empty()) f.fail("unexpected argument '" + f.positional()[0] + "'");
   try {
-    if (f.on("list-models")) {
-      for (const auto& n : nets::names()) std::printf("%s\n", n.c_str());
-      return 0;
-    }
+    if (app::list_models_if_asked(f)) return 0;
     app::TrainConfig cfg = app::config_from_flags(f, false);
     if (f.on("summary")) {
       Generator gen(cfg.seed);

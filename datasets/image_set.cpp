@@ -40,6 +40,25 @@ std::vector<int64_t> class_counts(const ImageSet& set) {
   return counts;
 }
 
+namespace {
+// The images at `keep` (data-set indices, in order), with their labels; names kept.
+ImageSet select(const ImageSet& set, const std::vector<int64_t>& keep) {
+  ImageSet out = make_image_set(static_cast<int64_t>(keep.size()), set.coarse_labels.defined());
+  out.class_names = set.class_names;
+  out.coarse_names = set.coarse_names;
+  const uint8_t* src = set.images.data<uint8_t>();
+  uint8_t* dst = out.images.data<uint8_t>();
+  const int64_t* lab = set.labels.data<int64_t>();
+  for (size_t j = 0; j < keep.size(); ++j) {
+    std::memcpy(dst + j * kImageBytes, src + keep[j] * kImageBytes, kImageBytes);
+    out.labels.data<int64_t>()[j] = lab[keep[j]];
+    if (set.coarse_labels.defined())
+      out.coarse_labels.data<int64_t>()[j] = set.coarse_labels.data<int64_t>()[keep[j]];
+  }
+  return out;
+}
+}  // namespace
+
 ImageSet first_per_class(const ImageSet& set, int64_t per_class) {
   check_image_set(set, "first_per_class");
   ZKD_CHECK(per_class > 0, "first_per_class", "expected a positive count per class, got ",
@@ -48,18 +67,20 @@ ImageSet first_per_class(const ImageSet& set, int64_t per_class) {
   std::vector<int64_t> taken(static_cast<size_t>(set.num_classes()), 0), keep;
   for (int64_t i = 0; i < set.size(); ++i)
     if (taken[static_cast<size_t>(lab[i])]++ < per_class) keep.push_back(i);
+  return select(set, keep);
+}
 
-  ImageSet out = make_image_set(static_cast<int64_t>(keep.size()), set.coarse_labels.defined());
-  out.class_names = set.class_names;
-  out.coarse_names = set.coarse_names;
-  const uint8_t* src = set.images.data<uint8_t>();
-  uint8_t* dst = out.images.data<uint8_t>();
-  for (size_t j = 0; j < keep.size(); ++j) {
-    std::memcpy(dst + j * kImageBytes, src + keep[j] * kImageBytes, kImageBytes);
-    out.labels.data<int64_t>()[j] = lab[keep[j]];
-    if (set.coarse_labels.defined())
-      out.coarse_labels.data<int64_t>()[j] = set.coarse_labels.data<int64_t>()[keep[j]];
-  }
+ImageSet first_classes(const ImageSet& set, int64_t classes) {
+  check_image_set(set, "first_classes");
+  ZKD_CHECK(classes >= 1 && classes <= set.num_classes(), "first_classes", "expected 1 to ",
+            set.num_classes(), " classes, got ", classes);
+  if (classes == set.num_classes()) return set;
+  const int64_t* lab = set.labels.data<int64_t>();
+  std::vector<int64_t> keep;
+  for (int64_t i = 0; i < set.size(); ++i)
+    if (lab[i] < classes) keep.push_back(i);
+  ImageSet out = select(set, keep);
+  out.class_names.resize(static_cast<size_t>(classes));
   return out;
 }
 

@@ -29,6 +29,8 @@ ImageSet make_image_set(int64_t n, bool with_coarse);
 // The first `per_class` images of every class, in data-set order (the quick preset's subset);
 // a class with fewer images contributes all it has.
 ImageSet first_per_class(const ImageSet& set, int64_t per_class);
+// The images of the first `classes` classes (labels 0 .. classes-1), names truncated to them.
+ImageSet first_classes(const ImageSet& set, int64_t classes);
 // Number of images of each class: [num_classes].
 std::vector<int64_t> class_counts(const ImageSet& set);
 // Checks shapes and dtypes and that every label is < num_classes; errors name `op`.

@@ -1,6 +1,7 @@
 // Flags of the training apps (see train_flags.h).
 #include "apps/common/train_flags.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "nets/registry.h"
@@ -40,6 +41,12 @@ void add_train_flags(Flags& f, bool distill) {
     f.add("beta", "", "DKD NCKD weight (default: 8, times kd_weight with LS)");
     f.add("dkd-warmup", "20", "DKD warm-up epochs: factor min(epoch / N, 1)");
   }
+}
+
+bool list_models_if_asked(const Flags& f) {
+  if (!f.on("list-models")) return false;
+  for (const auto& n : nets::names()) std::printf("%s\n", n.c_str());
+  return true;
 }
 
 std::vector<int> parse_int_list(const std::string& s, const Flags& f, const std::string& flag) {

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "apps/common/checkpoint.h"
@@ -36,28 +35,6 @@ Device pick_device(const std::string& flag) {
   return d;
 }
 
-namespace {
-// Images of the first n classes only.
-data::ImageSet keep_classes(const data::ImageSet& s, int64_t n) {
-  if (n >= s.num_classes()) return s;
-  std::vector<int64_t> keep;
-  const int64_t* lab = s.labels.data<int64_t>();
-  for (int64_t i = 0; i < s.size(); ++i)
-    if (lab[i] < n) keep.push_back(i);
-  data::ImageSet out = data::make_image_set(static_cast<int64_t>(keep.size()), s.coarse_labels.defined());
-  for (size_t j = 0; j < keep.size(); ++j) {
-    std::memcpy(out.images.data<uint8_t>() + j * data::kImageBytes,
-                s.images.data<uint8_t>() + keep[j] * data::kImageBytes, data::kImageBytes);
-    out.labels.data<int64_t>()[j] = lab[keep[j]];
-    if (s.coarse_labels.defined())
-      out.coarse_labels.data<int64_t>()[j] = s.coarse_labels.data<int64_t>()[keep[j]];
-  }
-  out.class_names.assign(s.class_names.begin(), s.class_names.begin() + n);
-  out.coarse_names = s.coarse_names;
-  return out;
-}
-}  // namespace
-
 data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train) {
   ZKD_CHECK(cfg.num_classes >= 2 && cfg.num_classes <= 100, "data",
             "expected --num-classes in [2, 100], got ", cfg.num_classes);
@@ -67,17 +44,17 @@ data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train) {
   data::Cifar100 d;
   if (need_train) {
     d = data::load_cifar100(path);
-    d.train = keep_classes(d.train, cfg.num_classes);
+    d.train = data::first_classes(d.train, cfg.num_classes);
   } else {
     d.test = data::load_cifar100_split(path, "test");
   }
-  d.test = keep_classes(d.test, cfg.num_classes);
+  d.test = data::first_classes(d.test, cfg.num_classes);
   if (need_train && cfg.train_per_class > 0) d.train = data::first_per_class(d.train, cfg.train_per_class);
   if (cfg.test_per_class > 0) d.test = data::first_per_class(d.test, cfg.test_per_class);
   return d;
 }
 
-EvalResult evaluate(Module& model, data::Loader& loader) {
+EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits) {
   NoGradGuard no_grad;
   model.eval();
   Device dev = loader.device();
@@ -85,10 +62,14 @@ EvalResult evaluate(Module& model, data::Loader& loader) {
   loader.start_epoch(0);
   for (int64_t i = 0; i < loader.num_batches(); ++i) {
     data::Batch b = loader.batch(i);
-    Variable logits = model(Variable(b.images));
-    Variable loss = cross_entropy(logits, b.labels);
+    Tensor out = model(Variable(b.images)).data();  // [B, classes]
+    Variable loss = cross_entropy(Variable(out), b.labels);
     ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, loss.data(), static_cast<double>(b.size()));
-    ZKD_DISPATCH(counts, accumulate_topk, logits.data(), b.labels, counts);
+    ZKD_DISPATCH(counts, accumulate_topk, out, b.labels, counts);
+    if (logits) {
+      if (i == 0) *logits = Tensor::empty({loader.size(), out.size(1)}, out.dtype(), dev);
+      logits->view_at(i * loader.batch_size() * out.size(1), out.shape()).copy_from(out);
+    }
   }
   std::vector<float> c = counts.to_vector<float>();
   EvalResult r;

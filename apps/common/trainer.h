@@ -17,8 +17,9 @@ struct EvalResult {
   double loss = 0, top1 = 0, top5 = 0;  // mean CE, accuracies in %
   int64_t images = 0;
 };
-// Test-set evaluation in eval mode without gradients; one host read at the end.
-EvalResult evaluate(Module& model, data::Loader& loader);
+// Test-set evaluation in eval mode without gradients; one host read at the end. With `logits`,
+// also keeps every row's logits there: [N, classes] on the loader's device, in data-set order.
+EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits = nullptr);
 
 // auto: the first GPU when one is usable, else the CPU.
 Device pick_device(const std::string& flag);

@@ -2,12 +2,10 @@
 // loss and d loss / d student in one pass; backward scales that gradient by the upstream scalar
 // on the device (no host synchronization).
 #include "engine/backend/backend.h"
+#include "engine/ops/checks.h"
 #include "engine/ops/ops.h"
 
 namespace zkd {
-
-void check_logits(const char* op, const Tensor& x);
-void check_labels(const char* op, const Tensor& logits, const Tensor& labels);
 
 namespace {
 struct KdLossNode : Node {

@@ -1,5 +1,6 @@
 // softmax, log_softmax and cross-entropy over the last dim of [B, K] logits.
 #include "engine/backend/backend.h"
+#include "engine/ops/checks.h"
 #include "engine/ops/ops.h"
 
 namespace zkd {
