@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "datasets/augment.h"
+#include "datasets/randaugment.h"
 
 namespace zkd::data {
 
@@ -49,6 +50,12 @@ void Loader::start_epoch(int64_t epoch) {
   order_.copy_from(from_vector(order_host_, {n_}));
 }
 
+void Loader::enable_strong_view() {
+  ZKD_CHECK(train_, "Loader::enable_strong_view",
+            "expected a training loader (the strong view is an augmentation), got a test loader");
+  if (!strong_images_.defined()) strong_images_ = Tensor::empty(out_images_.shape(), DType::F32, device_);
+}
+
 Batch Loader::batch(int64_t i) {
   ZKD_CHECK(i >= 0 && i < num_batches(), "Loader::batch", "expected a batch index in [0, ",
             num_batches(), "), got ", i);
@@ -69,6 +76,16 @@ Batch Loader::batch(int64_t i) {
   b.images = a.count == out_images_.size(0)
                  ? out_images_
                  : out_images_.view_at(0, {a.count, 3, kImageSide, kImageSide});
+  if (strong_images_.defined()) {  // same images and params; its own counters (docs/randaugment.md)
+    a.out = strong_images_.data<float>();
+    if (device_.is_cuda())
+      randaugment_batch_cuda(a);
+    else
+      randaugment_batch_cpu(a);
+    b.strong_images = a.count == strong_images_.size(0)
+                          ? strong_images_
+                          : strong_images_.view_at(0, {a.count, 3, kImageSide, kImageSide});
+  }
   b.labels = a.count == out_labels_.size(0) ? out_labels_ : out_labels_.view_at(0, {a.count});
   return b;
 }

@@ -1,7 +1,8 @@
 // Loader: the training / evaluation input pipeline. The whole set lives on the device as uint8
 // (host memory on the CPU backend); each epoch of a training loader has its own shuffle, a pure
 // function of (seed, epoch), uploaded once; each batch is ONE transform (gather, crop, flip,
-// normalize) into buffers allocated once, with no host synchronization on the GPU.
+// normalize) into buffers allocated once, with no host synchronization on the GPU; with the
+// strong view enabled (MLKD), a second transform of the same images (datasets/randaugment.h).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -13,6 +14,7 @@ namespace zkd::data {
 struct Batch {
   Tensor images;  // float32 [B, 3, 32, 32] on the loader's device, normalized
   Tensor labels;  // int64 [B] on the loader's device
+  Tensor strong_images;  // float32 [B, 3, 32, 32], normalized; defined only when the loader's strong view is enabled
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
@@ -30,6 +32,10 @@ class Loader {
   // Selects epoch e (0-based): a training loader draws and uploads its permutation. Any order of
   // calls gives the same epoch e, so a resumed run reproduces it.
   void start_epoch(int64_t epoch);
+  // Training loaders only: batch(i) also fills Batch::strong_images, MLKD's strong view of the
+  // same images (own crop and flip, RandAugment(2, 10), Cutout; its own RNG counters).
+  void enable_strong_view();
+  bool strong_view() const { return strong_images_.defined(); }
   // Batch i of the current epoch, in [0, num_batches()). The tensors are views of buffers owned
   // by the loader and are overwritten by the next call: clone() to keep one.
   Batch batch(int64_t i);
@@ -51,6 +57,7 @@ class Loader {
   std::vector<int64_t> order_host_;
   Tensor out_images_;  // float32 [batch, 3, 32, 32] on device_, reused
   Tensor out_labels_;  // int64 [batch] on device_, reused
+  Tensor strong_images_;  // float32 [batch, 3, 32, 32] on device_, reused; once the view is enabled
 };
 
 }  // namespace zkd::data

@@ -24,9 +24,12 @@ struct AugmentDraw {
   bool flip;
 };
 
-ZKD_HD AugmentDraw augment_draw(uint64_t seed, uint64_t epoch, uint64_t index) {
+// `view` is counter word 3: 0 for the weak (standard) view, 1 for MLKD's strong view
+// (kernels/randaugment.h), so the two views crop and flip independently.
+ZKD_HD AugmentDraw augment_draw(uint64_t seed, uint64_t epoch, uint64_t index, uint32_t view = 0) {
   // counter word 0 = index, word 1 = epoch (both < 2^32, checked by the loader).
-  Philox4 r = philox_at(seed, static_cast<uint64_t>(RngStream::Augment),
+  Philox4 r = philox_at(seed,
+                        static_cast<uint64_t>(RngStream::Augment) | (static_cast<uint64_t>(view) << 32),
                         (epoch << 32) | (index & 0xffffffffu));
   const uint64_t kChoices = 2 * kAugmentPad + 1;  // 9 offsets; multiply-high maps a word to [0, 9)
   AugmentDraw d;

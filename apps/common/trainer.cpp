@@ -14,6 +14,7 @@
 #include "apps/common/run_log.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
+#include "datasets/batch_png.h"
 #include "datasets/image_io.h"
 #include "engine/backend/backend.h"
 #include "engine/io/atomic_file.h"
@@ -162,7 +163,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   if (!cfg.dump_batch.empty()) {  // what the network sees in the first step of this run
     train.start_epoch(first_epoch - 1);
     data::Batch b = train.batch(first_step < train.num_batches() ? first_step : 0);
-    data::write_png_grid(cfg.dump_batch, data::denormalize_images(b.images), 8, 4);
+    data::write_batch_png(cfg.dump_batch, b);  // weak | strong pairs when the strong view is on
     std::printf("zkd: wrote the first training batch (%lld images, augmented) to %s\n",
                 static_cast<long long>(b.size()), cfg.dump_batch.c_str());
   }
