@@ -127,7 +127,11 @@ struct RaPlan {
   int fix[6];        // Rotate, ShearX, ShearY: PIL's 16.16 fixed-point affine coefficients
   double shift;      // TranslateX / Y: the offset in pixels (magnitude * 32)
   int mean;          // Contrast: rounded mean of the grey image (filled from the image)
+  int8_t tx[32], ty[32];  // TranslateX / Y: source column of output column x, row of row y (-1: none)
 };
+
+// Python's int() of a double pixel coordinate as PIL's COORD: -1 below 0.
+ZKD_HD int ra_coord(double v) { return v < 0.0 ? -1 : static_cast<int>(v); }
 
 // PIL's FIX(v) = floor(v * 65536 + 0.5).
 ZKD_HD int ra_fix(double v) { return static_cast<int>(floor(ra_add(ra_mul(v, 65536.0), 0.5))); }
@@ -180,6 +184,17 @@ ZKD_HD RaPlan ra_plan(int op, double mag) {
     a[3] = mag;
   }
   ra_fix_affine(a, p.fix);
+  // PIL's ImagingScaleAffine (a1 = a3 = 0): xo = a2 + 0.5, then xo += 1 per column, in double
+  // and in order (not a2 + 0.5 + x, which can round differently); the same for rows.
+  double xo = ra_add(op == kRaTranslateX ? p.shift : 0.0, 0.5);
+  double yo = ra_add(op == kRaTranslateY ? p.shift : 0.0, 0.5);
+  for (int i = 0; i < 32; ++i) {
+    int sx = ra_coord(xo), sy = ra_coord(yo);
+    p.tx[i] = static_cast<int8_t>(sx < 32 ? sx : -1);
+    p.ty[i] = static_cast<int8_t>(sy < 32 ? sy : -1);
+    xo = ra_add(xo, 1.0);
+    yo = ra_add(yo, 1.0);
+  }
   return p;
 }
 
@@ -251,19 +266,11 @@ ZKD_HD uint8_t ra_smooth(const uint8_t* ch, int y, int x) {
   return static_cast<uint8_t>(ss);
 }
 
-// Python's int() of a double pixel coordinate as PIL's COORD: -1 below 0.
-ZKD_HD int ra_coord(double v) { return v < 0.0 ? -1 : static_cast<int>(v); }
-
 // Source pixel of output (x, y) for the geometric ops; false when it falls outside (filled 0).
 ZKD_HD bool ra_source(const RaPlan& p, int x, int y, int* sx, int* sy) {
   if (p.op == kRaTranslateX || p.op == kRaTranslateY) {
-    // PIL's ImagingScaleAffine: xo = a2 + 0.5, then xo += 1 per column (in double, in order).
-    double xo = ra_add(p.op == kRaTranslateX ? p.shift : 0.0, 0.5);
-    double yo = ra_add(p.op == kRaTranslateY ? p.shift : 0.0, 0.5);
-    for (int i = 0; i < x; ++i) xo = ra_add(xo, 1.0);
-    for (int i = 0; i < y; ++i) yo = ra_add(yo, 1.0);
-    *sx = ra_coord(xo);
-    *sy = ra_coord(yo);
+    *sx = p.tx[x];
+    *sy = p.ty[y];
   } else {  // PIL's affine_fixed: 16.16 integers, floor by arithmetic shift
     int xx = p.fix[2] + y * p.fix[1] + x * p.fix[0];
     int yy = p.fix[5] + y * p.fix[4] + x * p.fix[3];
