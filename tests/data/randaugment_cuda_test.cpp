@@ -4,10 +4,12 @@
 // by enabling the strong one. Skips visibly without a GPU.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "datasets/loader.h"
 #include "datasets/randaugment.h"
+#include "engine/memory/gpu_api.h"
 #include "tests/common/test_util.h"
 #include "tests/data/data_test_util.h"
 
@@ -58,6 +60,28 @@ TEST(RandAugmentCuda, StrongViewOfRealImagesBitIdenticalToCpu) {
   if (!path || !*path) GTEST_SKIP() << "ZKD_CIFAR100 is not set: real-image check skipped";
   ImageSet test = load_cifar100_split(path, "test");
   expect_identical_strong(test, 512, 7, {0});
+}
+
+// Cost of a whole epoch of batches with and without the strong view (printed for
+// docs/randaugment.md; no bound).
+TEST(RandAugmentCuda, EpochTime) {
+  ZKD_REQUIRE_GPU();
+  ImageSet s = test::synthetic_set(50000, 43);
+  for (int64_t batch : {64, 512}) {
+    for (bool strong : {false, true}) {
+      Loader l(s, Device::cuda(0), batch, 1);
+      if (strong) l.enable_strong_view();
+      l.batch(0);
+      gpu::synchronize();
+      auto t0 = std::chrono::steady_clock::now();
+      for (int64_t i = 0; i < l.num_batches(); ++i) l.batch(i);
+      gpu::synchronize();
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("[randaugment-cuda] batch %lld, %s: %.2f ms per epoch (%.1f us per batch)\n",
+                  static_cast<long long>(batch), strong ? "weak + strong" : "weak only", ms,
+                  1000.0 * ms / static_cast<double>(l.num_batches()));
+    }
+  }
 }
 
 }  // namespace zkd::data
