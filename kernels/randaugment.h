@@ -49,30 +49,18 @@ ZKD_HD double ra_range_hi(int op) {
 
 // Rounded-once arithmetic: plain operators on the host (the CPU twin is compiled with
 // -ffp-contract=off), the _rn intrinsics on the device (nvcc would otherwise fuse a * b + c).
-ZKD_HD double ra_mul(double a, double b) {
+template <typename T>  // float or double
+ZKD_HD T ra_mul(T a, T b) {
 #if defined(__CUDA_ARCH__)
-  return __dmul_rn(a, b);
+  if constexpr (sizeof(T) == sizeof(float)) return __fmul_rn(a, b); else return __dmul_rn(a, b);
 #else
   return a * b;
 #endif
 }
-ZKD_HD double ra_add(double a, double b) {
+template <typename T>
+ZKD_HD T ra_add(T a, T b) {
 #if defined(__CUDA_ARCH__)
-  return __dadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-ZKD_HD float ra_mulf(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-ZKD_HD float ra_addf(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
+  if constexpr (sizeof(T) == sizeof(float)) return __fadd_rn(a, b); else return __dadd_rn(a, b);
 #else
   return a + b;
 #endif
@@ -246,7 +234,7 @@ ZKD_HD uint8_t ra_lut_entry(const RaPlan& p, int i, int lo, int hi, int count_hi
 
 // Image.blend(degenerate, image, alpha) for 0 <= alpha <= 1: (uint8)(d + alpha (v - d)) in float.
 ZKD_HD uint8_t ra_blend(int degenerate, int v, float alpha) {
-  float r = ra_addf(static_cast<float>(degenerate), ra_mulf(alpha, static_cast<float>(v - degenerate)));
+  float r = ra_add(static_cast<float>(degenerate), ra_mul(alpha, static_cast<float>(v - degenerate)));
   return static_cast<uint8_t>(static_cast<int>(r));
 }
 
@@ -258,9 +246,9 @@ ZKD_HD uint8_t ra_smooth(const uint8_t* ch, int y, int x) {
   for (int dy = 1; dy >= -1; --dy) {
     const uint8_t* row = ch + (y + dy) * 32 + x;
     float mid = dy == 0 ? kc : k;
-    float r = ra_addf(ra_addf(ra_mulf(static_cast<float>(row[-1]), k), ra_mulf(static_cast<float>(row[0]), mid)),
-                      ra_mulf(static_cast<float>(row[1]), k));
-    ss = ra_addf(ss, r);
+    float r = ra_add(ra_add(ra_mul(static_cast<float>(row[-1]), k), ra_mul(static_cast<float>(row[0]), mid)),
+                      ra_mul(static_cast<float>(row[1]), k));
+    ss = ra_add(ss, r);
   }
   ss = ss < 0.0f ? 0.0f : (ss > 255.0f ? 255.0f : ss);
   return static_cast<uint8_t>(ss);
