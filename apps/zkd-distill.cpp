@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     }
     app::TrainConfig cfg = app::config_from_flags(f, true);
     if (f.str("resume").empty() && cfg.teacher_checkpoint.empty())
-      f.fail("--teacher CHECKPOINT is required (a zkd-train run's best.safetensors)");
+      f.fail("--teacher RUN_DIR is required (a zkd-train run directory; its last.safetensors is used)");
     std::printf("zkd-distill: %s, T %.3g, lambda_ce %.3g, lambda_kd %.3g, alpha %.3g, beta %.3g, lr %.3g\n",
                 cfg.method.c_str(), cfg.loss.temperature, cfg.loss.lambda_ce, cfg.loss.lambda_kd,
                 cfg.loss.alpha, cfg.loss.beta, cfg.lr);

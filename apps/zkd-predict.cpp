@@ -43,27 +43,34 @@ std::vector<std::string> class_names(const std::string& file) {
 int main(int argc, char** argv) {
   app::Flags f("zkd-predict",
                "Top-5 classes of image files under a trained model.\n"
-               "usage: zkd-predict --model NAME --checkpoint FILE IMAGE...");
-  f.add("model", "", "zoo net name (zkd-summary lists them)");
+               "usage: zkd-predict --checkpoint FILE IMAGE...");
+  f.add("model", "", "zoo net name (zkd-summary lists them; default: the checkpoint's)");
   f.add("checkpoint", "", "safetensors checkpoint of that net");
-  f.add("classes", "", "file with one class name per line (default: CIFAR-100's 100 names)");
+  f.add("classes", "", "file with one class name per line (default: CIFAR-100's names, as many as the checkpoint has classes)");
   f.add("device", "auto", "auto | cpu | cuda[:N]");
   f.add("top", "5", "how many classes to print per image");
   f.add_bool("no-resize", "reject images that are not 32x32 instead of resizing them");
   f.parse(argc, argv);
-  if (f.str("model").empty() || f.str("checkpoint").empty())
-    f.fail("expected --model and --checkpoint");
+  if (f.str("checkpoint").empty()) f.fail("expected --checkpoint");
   if (f.positional().empty()) f.fail("expected at least one image file");
   try {
+    const std::string path = f.str("checkpoint");
+    SafetensorsFile file = load_safetensors(path);
     std::vector<std::string> names = class_names(f.str("classes"));
+    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, path), path, f.str("model"), "model",
+                                           f.str("classes").empty() ? 0 : static_cast<int64_t>(names.size()),
+                                           "classes file", static_cast<int64_t>(names.size()));
+    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "zkd-predict", "expected at most ",
+              names.size(), " classes (CIFAR-100's), got ", m.num_classes, " in ", path, "; give --classes FILE");
+    names.resize(static_cast<size_t>(m.num_classes));  // a model of the first N CIFAR-100 classes
     const int64_t n = static_cast<int64_t>(f.positional().size());
     const int64_t k = std::min<int64_t>(f.integer("top"), static_cast<int64_t>(names.size()));
     Device device = f.str("device") == "auto" ? (gpu::available() ? Device::cuda(0) : Device::cpu())
                                               : parse_device(f.str("device"));
 
     Generator gen(0);
-    auto model = nets::create(f.str("model"), gen, static_cast<int64_t>(names.size()));
-    app::load_weights(f.str("checkpoint"), *model);
+    auto model = nets::create(m.model, gen, m.num_classes);
+    app::load_weights(file, path, *model);
     model->to(device);
     model->eval();
 

@@ -36,6 +36,7 @@ struct TrainConfig {
   std::string out = "runs/run";
   int64_t log_every = 50;       // steps between progress reads (each waits for the device)
   std::string dump_batch;       // a PNG of the first training batch, as the network sees it (not saved)
+  bool overwrite = false;       // replace a run already in `out` (not saved)
 
   std::string to_json() const;
   static TrainConfig from_json(const std::string& text, const std::string& origin);

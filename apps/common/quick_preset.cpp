@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "apps/common/checkpoint.h"
+#include "apps/common/teacher.h"
 #include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "nets/registry.h"
@@ -35,6 +36,7 @@ int run_quick_preset(const Flags& f) {
   base.test_per_class = kTestPerClass;
   base.schedule = "cosine";
   base.log_every = 10;
+  base.overwrite = f.on("overwrite");
 
   std::printf("== zkd quick preset: %s teacher -> %s student, KD+LS, first %lld classes of CIFAR-100 "
               "(%lld train / %lld test images each) ==\n",
@@ -56,7 +58,7 @@ int run_quick_preset(const Flags& f) {
   s.model = kStudent;
   s.method = "kd+ls";
   s.teacher_model = kTeacher;
-  s.teacher_checkpoint = t.out + "/best.safetensors";
+  s.teacher_checkpoint = teacher_checkpoint_path(t.out, "last");  // the last epoch's, as the paper
   MethodDefaults d = paper_defaults("kd+ls", kTeacher, kStudent);
   s.loss = d.loss;
   s.lr = d.lr;

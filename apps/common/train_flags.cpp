@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "apps/common/run_dir.h"
+#include "apps/common/teacher.h"
 #include "nets/registry.h"
 
 namespace zkd::app {
@@ -24,16 +26,18 @@ void add_train_flags(Flags& f, bool distill) {
   f.add("num-classes", "100", "train on the first N classes only");
   f.add("train-per-class", "0", "use the first N training images of each class (0 = all)");
   f.add("test-per-class", "0", "evaluate on the first N test images of each class (0 = all)");
-  f.add("out", "", "run directory (default runs/<model> or runs/<method>-<teacher>-<student>)");
+  f.add("out", "", "run directory (default runs/<method>-[<teacher>-]<model>-seed<N>)");
   f.add("resume", "", "continue the run in this directory from its last checkpoint");
+  f.add_bool("overwrite", "replace the run already in --out (its log, curves and checkpoints)");
   f.add("log-every", "50", "steps between progress lines (each waits for the device)");
   f.add("dump-batch", "", "write the run's first training batch (augmented) as a PNG grid to this file");
   f.add_bool("list-models", "print the model names and exit");
   f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
   if (distill) {
     f.add("method", "kd+ls", "kd | kd+ls | dkd | dkd+ls");
-    f.add("teacher", "", "teacher checkpoint (safetensors)");
-    f.add("teacher-model", "resnet32x4", "teacher model name");
+    f.add("teacher", "", "teacher: a zkd-train run directory (its last epoch, as the paper) or a checkpoint file");
+    f.add("teacher-pick", "last", "which checkpoint of a --teacher run directory: last | best");
+    f.add("teacher-model", "resnet32x4", "teacher model name (default: the checkpoint's, else resnet32x4)");
     f.add("temperature", "", "T (default: the paper's for the method and pair)");
     f.add("lambda-ce", "", "CE weight (default: 0.1 for KD / KD+LS, 1 for DKD)");
     f.add("lambda-kd", "", "KD weight (default: 9 for KD+LS, 0.9 for KD)");
@@ -95,6 +99,14 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
     c.teacher_model = f.str("teacher-model");
     if (!nets::exists(c.teacher_model)) f.fail("unknown --teacher-model '" + c.teacher_model + "'");
     c.teacher_checkpoint = f.str("teacher");
+    if (!c.teacher_checkpoint.empty()) {  // model and classes from the checkpoint unless given
+      TeacherChoice t = choose_teacher(c.teacher_checkpoint, f.str("teacher-pick"),
+                                       f.given("teacher-model") ? c.teacher_model : "",
+                                       f.given("num-classes") ? c.num_classes : 0);
+      c.teacher_checkpoint = t.checkpoint;
+      c.teacher_model = t.model.empty() ? c.teacher_model : t.model;
+      c.num_classes = t.num_classes;
+    }
     d = paper_defaults(c.method, c.teacher_model, c.model);
     c.loss = d.loss;
     auto num = [&](const char* flag, float& v) {
@@ -110,8 +122,8 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
   }
   c.lr = f.str("lr").empty() ? d.lr : f.num("lr");
   c.out = f.str("out");
-  if (c.out.empty())
-    c.out = distill ? "runs/" + c.method + "-" + c.teacher_model + "-" + c.model : "runs/" + c.model;
+  if (c.out.empty()) c.out = default_out_dir(c);
+  c.overwrite = f.on("overwrite");
   return c;
 }
 

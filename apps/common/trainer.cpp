@@ -11,7 +11,9 @@
 #include "apps/common/checkpoint.h"
 #include "apps/common/interrupt.h"
 #include "apps/common/progress.h"
+#include "apps/common/run_dir.h"
 #include "apps/common/run_log.h"
+#include "apps/common/teacher.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/batch_png.h"
@@ -104,12 +106,25 @@ void check_config(const TrainConfig& c) {
   }
 }
 
-[[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step, double loss,
-                           bool have_checkpoint) {
-  ZKD_FAIL("train", "expected a finite loss, got ", loss, " at epoch ", epoch, " step ", step,
+[[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step, const std::string& what,
+                           double value, bool have_checkpoint) {
+  ZKD_FAIL("train", "expected a finite ", what, ", got ", value, " at epoch ", epoch, " step ", step,
            " (diverged: lower --lr?). ",
            have_checkpoint ? "The last good checkpoint is kept: " + out + "/last.safetensors"
                            : std::string("No checkpoint was written yet."));
+}
+
+// A one-element device tensor that is NaN when any weight is not finite (0 * inf = NaN) and 0
+// otherwise: read at the loss read points only, so it adds no host synchronization.
+Tensor nonfinite_probe(SGD& opt) {
+  Tensor& w = opt.flat().values();
+  return ZKD_DISPATCH(w, sum_all, ZKD_DISPATCH(w, scale, w, 0.0));
+}
+
+// Puts the running sums of a checkpoint's epoch in progress back on the device.
+void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
+  ZKD_DISPATCH(loss_sum, fill, loss_sum, s.epoch_loss_sum);
+  counts.copy_from(from_vector<float>({static_cast<float>(s.epoch_top1), static_cast<float>(s.epoch_top5)}, {2}));
 }
 }  // namespace
 
@@ -127,8 +142,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   }
   if (epochs_override > 0) cfg.epochs = epochs_override;
   check_config(cfg);
+  if (resume_dir.empty()) prepare_fresh_run_dir(cfg);  // never over a run unless --overwrite
   Device dev = pick_device(cfg.device);
-  fs::create_directories(cfg.out);
 
   // Model, optimizer, teacher.
   Generator gen(cfg.seed);
@@ -140,13 +155,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   sa.weight_decay = static_cast<float>(cfg.weight_decay);
   SGD opt(model->parameters(), sa);
   std::shared_ptr<Module> teacher;
-  if (cfg.distills()) {
-    Generator tgen(cfg.seed + 1);
-    teacher = nets::create(cfg.teacher_model, tgen, cfg.num_classes);
-    load_weights(cfg.teacher_checkpoint, *teacher);
-    teacher->to(dev);
-    teacher->eval();
-  }
+  if (cfg.distills()) teacher = load_teacher(cfg, dev);
   int64_t first_epoch = 1, first_step = 0;
   if (!resume_dir.empty()) {
     state = load_checkpoint(ckpt_path, *model, &opt);
@@ -159,6 +168,9 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   data::Cifar100 d = load_run_data(cfg);
   data::Loader train(d.train, dev, cfg.batch_size, cfg.seed, true);
   data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
+  ZKD_CHECK(first_step == 0 || state.steps_per_epoch == train.num_batches(), "resume", "expected ",
+            state.steps_per_epoch, " steps per epoch as in the checkpoint, got ", train.num_batches(),
+            " (did the data change?)");
   state.steps_per_epoch = train.num_batches();
   if (!cfg.dump_batch.empty()) {  // what the network sees in the first step of this run
     train.start_epoch(first_epoch - 1);
@@ -167,7 +179,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     std::printf("zkd: wrote the first training batch (%lld images, augmented) to %s\n",
                 static_cast<long long>(b.size()), cfg.dump_batch.c_str());
   }
-  RunLog log(cfg.out);
+  RunLog log(cfg.out, plot_info(cfg));
   log.load_existing(first_epoch);
   std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
               cfg.distills() ? ("distill " + cfg.method + " " + cfg.teacher_model + " ->").c_str() : "train",
@@ -181,6 +193,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   out.best_epoch = state.best_epoch;
   bool have_ckpt = !resume_dir.empty();
   Tensor loss_sum = zeros({}, DType::F32, dev), counts = zeros({2}, DType::F32, dev);
+  Progress progress(stdout, cfg.epochs, train.num_batches());
+  double last_top1 = log.records().empty() ? 0 : log.records().back().test_top1;
   for (int64_t epoch = first_epoch; epoch <= cfg.epochs; ++epoch) {
     float lr = lr_at(cfg, epoch);
     opt.set_lr(lr);
@@ -189,9 +203,14 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     train.start_epoch(epoch - 1);
     ZKD_DISPATCH(loss_sum, fill, loss_sum, 0.0);
     ZKD_DISPATCH(counts, fill, counts, 0.0);
-    Progress progress(stdout, epoch, cfg.epochs, train.num_batches());
-    auto t0 = std::chrono::steady_clock::now();
     int64_t images = 0, step = first_step;
+    if (first_step > 0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
+      restore_epoch_sums(state, loss_sum, counts);
+      images = state.epoch_images;
+    }
+    const int64_t images_before = images;
+    progress.start_epoch(epoch, first_step);
+    auto t0 = std::chrono::steady_clock::now();
     for (; step < train.num_batches(); ++step) {
       data::Batch b = train.batch(step);
       Variable logits = (*model)(Variable(b.images));
@@ -214,8 +233,11 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
       images += b.size();
       bool last = step + 1 == train.num_batches();
       if ((step + 1) % cfg.log_every == 0 || last || interrupted()) {
+        Tensor weights = nonfinite_probe(opt);
         double mean = loss_sum.item<float>() / static_cast<double>(images);  // waits for the device
-        if (!std::isfinite(mean)) diverged(cfg.out, epoch, step + 1, mean, have_ckpt);
+        if (!std::isfinite(mean)) diverged(cfg.out, epoch, step + 1, "loss", mean, have_ckpt);
+        float w = weights.item<float>();
+        if (!std::isfinite(w)) diverged(cfg.out, epoch, step + 1, "weight after the step", w, have_ckpt);
         progress.update(step + 1, mean, images);
       }
       if (interrupted()) break;
@@ -224,7 +246,12 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
       state.epoch = epoch;
       state.step = step + 1;
       state.rng_offset = gen.offset();
-      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state);
+      std::vector<float> c = counts.to_vector<float>();
+      state.epoch_loss_sum = loss_sum.item<float>();
+      state.epoch_top1 = c[0];
+      state.epoch_top5 = c[1];
+      state.epoch_images = images;
+      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, describe_run(cfg, epoch, last_top1));
       progress.finish("interrupted at epoch " + std::to_string(epoch) + " step " +
                       std::to_string(step + 1) + "; checkpoint written: " + cfg.out +
                       "/last.safetensors (continue with --resume " + cfg.out + ")");
@@ -239,9 +266,11 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     r.train_acc = 100.0 * c[0] / static_cast<double>(images);
     r.lr = lr;
     r.seconds = secs;
-    r.images_per_s = images / std::max(secs, 1e-9);
-    if (!std::isfinite(r.train_loss)) diverged(cfg.out, epoch, step, r.train_loss, have_ckpt);
+    r.images_per_s = static_cast<double>(images - images_before) / std::max(secs, 1e-9);
+    if (!std::isfinite(r.train_loss)) diverged(cfg.out, epoch, step, "loss", r.train_loss, have_ckpt);
+    progress.evaluating(test.size());
     EvalResult e = evaluate(*model, test);
+    if (!std::isfinite(e.loss)) diverged(cfg.out, epoch, step, "test loss", e.loss, have_ckpt);
     r.test_loss = e.loss;
     r.test_top1 = e.top1;
     r.test_top5 = e.top5;
@@ -251,22 +280,19 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     state.epoch = epoch;
     state.step = train.num_batches();
     state.rng_offset = gen.offset();
+    state.epoch_loss_sum = state.epoch_top1 = state.epoch_top5 = 0;
+    state.epoch_images = 0;
+    CheckpointInfo info = describe_run(cfg, epoch, e.top1);
     if (e.top1 > state.best_top1 || state.best_epoch == 0) {
       state.best_top1 = e.top1;
       state.best_epoch = epoch;
-      save_module(*model, cfg.out + "/best.safetensors",
-                  {{"epoch", std::to_string(epoch)}, {"top1", std::to_string(e.top1)},
-                   {"model", cfg.model}});
+      save_weights(cfg.out + "/best.safetensors", *model, info);
     }
-    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state);
+    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info);
     have_ckpt = true;
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %lld/%lld  train loss %.4f acc %.2f%%  test loss %.4f top-1 %.2f%% "
-                  "top-5 %.2f%%  lr %.5g  %.1fs  %.0f img/s",
-                  static_cast<long long>(epoch), static_cast<long long>(cfg.epochs), r.train_loss,
-                  r.train_acc, e.loss, e.top1, e.top5, lr, secs, r.images_per_s);
-    progress.finish(line);
+    progress.finish(epoch_summary(epoch, cfg.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+    last_top1 = e.top1;
     out.last_top1 = e.top1;
     out.last_epoch = epoch;
   }

@@ -4,10 +4,12 @@
 // .npy, and the benchmark prints its table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "apps/common/checkpoint.h"
 #include "engine/io/atomic_file.h"
@@ -81,13 +83,21 @@ TEST(E2E, DistillKdLsRunsAndItsLossFalls) {
   EXPECT_LT(json_number(log.back(), "train_loss"), json_number(log.front(), "train_loss"));
 }
 
-TEST(E2E, WrongTeacherModelListsTheMismatches) {
-  RunResult r = run({ZKD_DISTILL_BIN, "--teacher", teacher_dir() + "/best.safetensors", "--teacher-model",
-                     "resnet8x4", "--model", kModel, "--device", "cpu", "--data", data_dir(),
-                     "--num-classes", "10", "--epochs", "1", "--out", fresh_dir("wrong_teacher")});
+// A flag that contradicts the checkpoint's description is one line, not a list of shape mismatches.
+TEST(E2E, WrongTeacherModelIsOneLine) {
+  RunResult r = run({ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--teacher-model", "resnet8x4", "--model",
+                     kModel, "--device", "cpu", "--data", data_dir(), "--epochs", "1", "--out",
+                     fresh_dir("wrong_teacher")});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("mismatch(es)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("missing 'layer1.0.downsample.0.weight'"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output, "zkd-distill: checkpoint " + teacher_dir() +
+                          "/last.safetensors is resnet20 with 10 classes; --teacher-model says resnet8x4 "
+                          "(leave the flag out to use the checkpoint's)\n");
+  RunResult e = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--num-classes", "100",
+                     "--device", "cpu", "--data", data_dir()});
+  EXPECT_EQ(e.status, 1);
+  EXPECT_NE(e.output.find("best.safetensors is resnet20 with 10 classes; --num-classes says 100"),
+            std::string::npos) << e.output;
+  EXPECT_EQ(std::count(e.output.begin(), e.output.end(), '\n'), 1) << e.output;
 }
 
 TEST(E2E, ResumeEqualsAnUninterruptedRunBitForBit) {
@@ -110,11 +120,12 @@ TEST(E2E, ResumeEqualsAnUninterruptedRunBitForBit) {
 }
 
 TEST(E2E, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
-  // Epoch 1 at a sane LR, then x1e7 from epoch 2 on: the loss blows up during epoch 2.
+  // Epoch 1 at a sane LR, then x1e7 from epoch 2 on: loss or weights blow up during epoch 2.
   std::string out = fresh_dir("nan");
   RunResult r = run(with(train_args(out, 3), {"--milestones", "1", "--gamma", "1e7"}));
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("expected a finite loss"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("expected a finite"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("at epoch 2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("last good checkpoint is kept"), std::string::npos) << r.output;
   Generator g(0);
   auto model = nets::create(kModel, g, 10);
@@ -124,6 +135,23 @@ TEST(E2E, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
   EXPECT_TRUE(s.complete());
   for (auto& [name, v] : model->named_parameters())
     for (float x : v.data().to_vector<float>()) ASSERT_TRUE(std::isfinite(x)) << name;
+  app::load_weights(out + "/best.safetensors", *model);
+  for (auto& [name, v] : model->named_parameters())
+    for (float x : v.data().to_vector<float>()) ASSERT_TRUE(std::isfinite(x)) << "best: " << name;
+}
+
+// One step per epoch at a huge LR and weight decay: the loss of the step (computed before the
+// update) is finite but the weights after it are not. The run stops as diverged and writes no
+// checkpoint at all, so nothing non-finite becomes `best`.
+TEST(E2E, NonFiniteWeightsStopTheRunWithoutABest) {
+  std::string out = fresh_dir("inf_weights");
+  RunResult r = run(with(train_args(out, 2), {"--train-per-class", "2", "--batch-size", "32", "--lr", "1e38",
+                                              "--weight-decay", "100"}));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("expected a finite weight after the step"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("diverged"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out + "/best.safetensors"));
+  EXPECT_FALSE(fs::exists(out + "/last.safetensors"));
 }
 
 TEST(E2E, SigintWritesALoadableCheckpoint) {
@@ -180,6 +208,147 @@ TEST(E2E, MissingDataPrintsTheFetchCommand) {
                      "--out", fresh_dir("nodata")});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("zkd-data fetch"), std::string::npos) << r.output;
+}
+
+// ---- what a run leaves behind ----
+
+// A tiny run: 2 train and 2 test images per class, so a few steps per epoch.
+std::vector<std::string> tiny_args(int epochs) {
+  return {ZKD_TRAIN_BIN, "--model", kModel, "--device", "cpu", "--data", data_dir(), "--num-classes", "10",
+          "--train-per-class", "2", "--test-per-class", "2", "--batch-size", "16", "--epochs",
+          std::to_string(epochs), "--lr", "0.01"};
+}
+
+TEST(E2E, ARunIsNeverOverwrittenWithoutBeingAsked) {
+  std::string out = fresh_dir("keep");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", out})).status, 0);
+  const std::string log = read_file(out + "/log.jsonl");
+  RunResult again = run(with(tiny_args(1), {"--out", out, "--seed", "3"}));
+  EXPECT_EQ(again.status, 1) << again.output;
+  EXPECT_EQ(again.output, "zkd-train: out: '" + out + "' already holds a run (best.safetensors, "
+                          "last.safetensors, log.jsonl); continue it with --resume " + out +
+                          ", replace it with --overwrite, or choose another --out\n");
+  EXPECT_EQ(read_file(out + "/log.jsonl"), log) << "the old run is untouched";
+  std::ofstream(out + "/notes.txt") << "mine";
+  RunResult replaced = run(with(tiny_args(1), {"--out", out, "--seed", "3", "--overwrite"}));
+  EXPECT_EQ(replaced.status, 0) << replaced.output;
+  EXPECT_EQ(read_lines(out + "/log.jsonl").size(), 1u);
+  EXPECT_TRUE(fs::exists(out + "/notes.txt")) << "--overwrite removes the run's files only";
+  // --out naming a file is a clear error before any work.
+  RunResult file = run(with(tiny_args(1), {"--out", out + "/notes.txt"}));
+  EXPECT_EQ(file.status, 1);
+  EXPECT_NE(file.output.find("expected --out to name a directory, got the existing file"), std::string::npos)
+      << file.output;
+}
+
+TEST(E2E, DefaultOutDependsOnModelMethodTeacherAndSeed) {
+  std::string cwd = fresh_dir("default_out");
+  ASSERT_EQ(run(tiny_args(1), "", cwd).status, 0);
+  ASSERT_EQ(run(with(tiny_args(1), {"--seed", "1"}), "", cwd).status, 0);
+  EXPECT_EQ(read_lines(cwd + "/runs/ce-resnet20-seed0/log.jsonl").size(), 1u);
+  EXPECT_EQ(read_lines(cwd + "/runs/ce-resnet20-seed1/log.jsonl").size(), 1u);
+  RunResult d = run({ZKD_DISTILL_BIN, "--teacher", cwd + "/runs/ce-resnet20-seed0", "--model", kModel, "--device",
+                     "cpu", "--data", data_dir(), "--train-per-class", "2", "--test-per-class", "2",
+                     "--epochs", "1"}, "", cwd);
+  ASSERT_EQ(d.status, 0) << d.output;
+  EXPECT_EQ(read_lines(cwd + "/runs/kd+ls-resnet20-resnet20-seed0/log.jsonl").size(), 1u) << d.output;
+}
+
+TEST(E2E, CheckpointsDescribeThemselves) {
+  for (const char* f : {"best.safetensors", "last.safetensors"}) {
+    SafetensorsFile st = load_safetensors(teacher_dir() + "/" + f);
+    EXPECT_EQ(st.metadata["model"], kModel) << f;
+    EXPECT_EQ(st.metadata["num_classes"], "10") << f;
+    EXPECT_EQ(st.metadata["method"], "ce") << f;
+    EXPECT_EQ(st.metadata["dataset"], "cifar100") << f;
+    EXPECT_FALSE(st.metadata["zkd_version"].empty()) << f;
+    EXPECT_GE(std::stod(st.metadata["top1"]), 0.0) << f;
+    EXPECT_GE(std::stoi(st.metadata["epoch"]), 1) << f;
+  }
+  EXPECT_EQ(load_safetensors(teacher_dir() + "/last.safetensors").metadata["epoch"], "4");
+}
+
+TEST(E2E, EvalNeedsNoModelOrClassFlags) {
+  RunResult r = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--device", "cpu",
+                     "--data", data_dir()});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("resnet20 " + teacher_dir() + "/best.safetensors: 100 test images  top-1"),
+            std::string::npos) << r.output;
+}
+
+TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
+  std::string out = fresh_dir("from_last"), out_best = fresh_dir("from_best");
+  std::vector<std::string> args = {ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--model", kModel, "--device", "cpu",
+                                   "--data", data_dir(), "--train-per-class", "2", "--test-per-class", "2",
+                                   "--epochs", "1"};
+  RunResult r = run(with(args, {"--out", out}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string last = teacher_dir() + "/last.safetensors";
+  EXPECT_NE(r.output.find("teacher resnet20 from " + last + " (epoch 4, test top-1"), std::string::npos) << r.output;
+  SafetensorsFile st = load_safetensors(out + "/last.safetensors");
+  EXPECT_EQ(st.metadata["teacher_checkpoint"], last);
+  EXPECT_EQ(st.metadata["teacher_model"], kModel);
+  EXPECT_EQ(st.metadata["num_classes"], "10") << "the class count comes from the teacher";
+  EXPECT_NE(st.metadata["config"].find("\"teacher_checkpoint\":\"" + last + "\""), std::string::npos)
+      << st.metadata["config"];
+  RunResult b = run(with(args, {"--out", out_best, "--teacher-pick", "best"}));
+  ASSERT_EQ(b.status, 0) << b.output;
+  EXPECT_EQ(load_safetensors(out_best + "/best.safetensors").metadata["teacher_checkpoint"],
+            teacher_dir() + "/best.safetensors");
+}
+
+// Interrupted mid-epoch and resumed: every log line equals the uninterrupted run's (the running
+// sums of the epoch travel in the checkpoint), and so do the weights.
+TEST(E2E, ResumedEpochLogsAsTheUninterruptedRun) {
+  std::string full = fresh_dir("sums_full"), part = fresh_dir("sums_part");
+  ASSERT_EQ(run(train_args(full, 2)).status, 0);
+  RunResult cut = run(train_args(part, 2), "step 2/");
+  ASSERT_EQ(cut.status, 130) << cut.output;
+  SafetensorsFile mid = load_safetensors(part + "/last.safetensors");
+  ASSERT_EQ(mid.metadata["epoch"], "1");
+  ASSERT_NE(mid.metadata["step"], mid.metadata["steps_per_epoch"]) << "the interruption is mid-epoch";
+  ASSERT_NE(mid.metadata["epoch_images"], "0");
+  RunResult resumed = run({ZKD_TRAIN_BIN, "--resume", part});
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  std::vector<std::string> a = read_lines(full + "/log.jsonl"), b = read_lines(part + "/log.jsonl");
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (size_t i = 0; i < a.size(); ++i)
+    for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
+      EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " of epoch " << i + 1;
+  SafetensorsFile x = load_safetensors(full + "/last.safetensors"), y = load_safetensors(part + "/last.safetensors");
+  ASSERT_EQ(x.tensors.size(), y.tensors.size());
+  for (size_t i = 0; i < x.tensors.size(); ++i)
+    EXPECT_EQ(std::memcmp(x.tensors[i].second.raw(), y.tensors[i].second.raw(), x.tensors[i].second.nbytes()), 0)
+        << x.tensors[i].first;
+}
+
+TEST(E2E, LogCsvHasTheLogsColumns) {
+  std::vector<std::string> csv = read_lines(teacher_dir() + "/log.csv");
+  std::vector<std::string> jsonl = read_lines(teacher_dir() + "/log.jsonl");
+  ASSERT_EQ(csv.size(), 5u);
+  EXPECT_EQ(csv[0], "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+  for (size_t i = 1; i < csv.size(); ++i) {
+    std::vector<double> v;
+    std::stringstream ss(csv[i]);
+    for (std::string cell; std::getline(ss, cell, ',');) v.push_back(std::stod(cell));
+    ASSERT_EQ(v.size(), 9u) << csv[i];
+    EXPECT_EQ(v[0], static_cast<double>(i));
+    EXPECT_EQ(v[1], json_number(jsonl[i - 1], "train_loss")) << "the same number, to the last digit";
+    EXPECT_EQ(v[4], json_number(jsonl[i - 1], "test_top1"));
+  }
+  std::string png = read_file(teacher_dir() + "/curves.png");
+  EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+}
+
+TEST(E2E, ProgressIsPlainLinesWhenNotATerminal) {
+  RunResult r = run(with(tiny_args(1), {"--out", fresh_dir("plain"), "--log-every", "1"}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output.find('\r'), std::string::npos);
+  EXPECT_NE(r.output.find("evaluating on 20 test images"), std::string::npos) << r.output;
+  std::stringstream ss(r.output);
+  for (std::string line; std::getline(ss, line);)
+    if (line.rfind("epoch ", 0) == 0) EXPECT_LE(line.size(), 80u) << line;
 }
 
 }  // namespace

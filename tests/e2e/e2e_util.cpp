@@ -9,16 +9,17 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "datasets/cifar100.h"
 #include "engine/core/rng.h"
-#include "engine/io/json.h"
 
 namespace zkd::e2e {
 
 namespace fs = std::filesystem;
 
-RunResult run(const std::vector<std::string>& argv, const std::string& interrupt_after_text) {
+RunResult run(const std::vector<std::string>& argv, const std::string& interrupt_after_text,
+              const std::string& cwd) {
   int pipefd[2];
   if (pipe(pipefd) != 0) return {};
   pid_t pid = fork();
@@ -27,6 +28,7 @@ RunResult run(const std::vector<std::string>& argv, const std::string& interrupt
     dup2(pipefd[1], STDERR_FILENO);
     close(pipefd[0]);
     close(pipefd[1]);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -118,9 +120,10 @@ std::vector<std::string> read_lines(const std::string& path) {
 }
 
 double json_number(const std::string& line, const std::string& key) {
-  Json j = Json::parse(line, "log line");
-  const Json* v = j.find(key);
-  return v ? v->as_number(key) : NAN;
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return NAN;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : NAN;
 }
 
 }  // namespace zkd::e2e

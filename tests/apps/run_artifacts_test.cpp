@@ -1,0 +1,360 @@
+// What a training run leaves behind, unit by unit: default run directories and the refusal to
+// overwrite, checkpoint descriptions and the checks on their metadata (malformed or out-of-range
+// values are clear errors), log.csv, the plot's round ticks, SVG escaping and PNG, and the
+// progress line's width and plain form.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <sstream>
+
+#include "apps/common/checkpoint.h"
+#include "apps/common/progress.h"
+#include "apps/common/run_dir.h"
+#include "apps/common/run_log.h"
+#include "engine/io/atomic_file.h"
+#include "engine/nn/layers.h"
+#include "stb_image.h"  // implemented in datasets/stb_impl.cpp
+
+namespace zkd::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp_dir(const std::string& name) {
+  fs::path p = fs::path(::testing::TempDir()) / ("zkd_run_artifacts_" + std::to_string(getpid()) + "_" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(RunDir, DefaultOutNamesMethodTeacherModelAndSeed) {
+  TrainConfig t;
+  t.model = "resnet32x4";
+  EXPECT_EQ(default_out_dir(t), "runs/ce-resnet32x4-seed0");
+  TrainConfig s;
+  s.method = "kd+ls";
+  s.teacher_model = "resnet32x4";
+  s.model = "resnet8x4";
+  s.seed = 0;
+  EXPECT_EQ(default_out_dir(s), "runs/kd+ls-resnet32x4-resnet8x4-seed0");
+  s.seed = 1;
+  EXPECT_EQ(default_out_dir(s), "runs/kd+ls-resnet32x4-resnet8x4-seed1");
+  s.model = "a/b c";  // never a path separator or a space
+  EXPECT_EQ(default_out_dir(s), "runs/kd+ls-resnet32x4-a_b_c-seed1");
+}
+
+TEST(RunDir, RefusesARunUnlessOverwriteAndThenRemovesOnlyTheRunsFiles) {
+  std::string dir = temp_dir("refuse");
+  TrainConfig c;
+  c.out = dir;
+  prepare_fresh_run_dir(c);  // empty: fine
+  write_file_atomic(dir + "/log.jsonl", "{}\n");
+  write_file_atomic(dir + "/curves.svg", "<svg/>");
+  write_file_atomic(dir + "/mine.txt", "keep");
+  EXPECT_EQ(run_files_in(dir), "log.jsonl");
+  std::string e = error_of([&] { prepare_fresh_run_dir(c); });
+  EXPECT_NE(e.find("already holds a run (log.jsonl); continue it with --resume " + dir +
+                   ", replace it with --overwrite"), std::string::npos) << e;
+  c.overwrite = true;
+  prepare_fresh_run_dir(c);
+  EXPECT_FALSE(fs::exists(dir + "/log.jsonl"));
+  EXPECT_FALSE(fs::exists(dir + "/curves.svg"));
+  EXPECT_TRUE(fs::exists(dir + "/mine.txt"));
+  c.out = dir + "/mine.txt";
+  EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("got the existing file"), std::string::npos);
+  c.out = dir + "/mine.txt/under";
+  EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("expected to create the run directory"),
+            std::string::npos);
+}
+
+// ---- checkpoints ----
+
+struct Tiny {
+  Generator gen{7};
+  Linear model{3, 2, gen};
+  SGD opt{model.parameters(), SgdArgs{}};
+};
+
+std::string saved_checkpoint(const std::string& name, const TrainState& s) {
+  Tiny t;
+  TrainConfig c;
+  c.model = "resnet20";
+  c.num_classes = 2;
+  std::string path = temp_dir("ckpt") + "/" + name;
+  save_checkpoint(path, t.model, t.opt, s, describe_run(c, s.epoch, 12.5));
+  return path;
+}
+
+// The checkpoint at path with metadata key set to value.
+std::string with_meta(const std::string& path, const std::string& key, const std::string& value) {
+  SafetensorsFile f = load_safetensors(path);
+  f.metadata[key] = value;
+  std::string out = path + "." + key + ".safetensors";
+  save_safetensors(out, f.tensors, f.metadata);
+  return out;
+}
+
+TrainState mid_epoch_state() {
+  TrainState s;
+  s.epoch = 3;
+  s.step = 2;
+  s.steps_per_epoch = 5;
+  s.best_epoch = 2;
+  s.best_top1 = 41.25;
+  s.seed = 9;
+  s.epoch_loss_sum = 1.0f / 3.0f;  // a float that needs all digits
+  s.epoch_top1 = 7;
+  s.epoch_top5 = 19;
+  s.epoch_images = 32;
+  return s;
+}
+
+TEST(Checkpoint, RoundTripsTheStateAndTheRunningSumsExactly) {
+  std::string path = saved_checkpoint("a.safetensors", mid_epoch_state());
+  Tiny t;
+  TrainState s = load_checkpoint(path, t.model, &t.opt);
+  EXPECT_EQ(s.epoch, 3);
+  EXPECT_EQ(s.step, 2);
+  EXPECT_EQ(s.best_top1, 41.25);
+  EXPECT_EQ(static_cast<float>(s.epoch_loss_sum), 1.0f / 3.0f);
+  EXPECT_EQ(s.epoch_top1, 7);
+  EXPECT_EQ(s.epoch_top5, 19);
+  EXPECT_EQ(s.epoch_images, 32);
+  CheckpointInfo i = checkpoint_info(load_safetensors(path), path);
+  EXPECT_EQ(i.model, "resnet20");
+  EXPECT_EQ(i.num_classes, 2);
+  EXPECT_EQ(i.method, "ce");
+  EXPECT_EQ(i.dataset, "cifar100");
+  EXPECT_EQ(i.epoch, 3);
+  EXPECT_EQ(i.top1, 12.5);
+  EXPECT_FALSE(i.zkd_version.empty());
+}
+
+TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
+  std::string path = saved_checkpoint("b.safetensors", mid_epoch_state());
+  struct Case {
+    const char *key, *value;
+  };
+  for (Case c : {Case{"best_top1", "abc"}, {"best_top1", "1e999"}, {"best_top1", "nan"}, {"best_top1", "101"},
+                 {"seed", "abc"}, {"seed", "-1"}, {"seed", "18446744073709551616"},
+                 {"epoch", "9223372036854775807"}, {"epoch", "0"}, {"epoch", "3x"}, {"step", "6"},
+                 {"steps_per_epoch", ""}, {"best_epoch", "4"}, {"rng_offset", "1.5"},
+                 {"epoch_top1", "33"}, {"epoch_loss_sum", "inf"}}) {
+    std::string bad = with_meta(path, c.key, c.value);
+    Tiny t;
+    std::string e = error_of([&] { load_checkpoint(bad, t.model, &t.opt); });
+    EXPECT_NE(e.find(std::string("expected '") + c.key + "' to be"), std::string::npos)
+        << c.key << " = " << c.value << ": " << e;
+    EXPECT_NE(e.find(std::string("got '") + c.value + "'"), std::string::npos) << e;
+  }
+  std::string e = error_of([&] { checkpoint_info(load_safetensors(with_meta(path, "num_classes", "ten")), path); });
+  EXPECT_NE(e.find("expected 'num_classes' to be an integer"), std::string::npos) << e;
+}
+
+TEST(Checkpoint, ChoosesTheModelFromTheDescriptionAndRefusesContradictions) {
+  CheckpointInfo i;
+  i.model = "resnet20";
+  i.num_classes = 10;
+  ModelChoice m = choose_model(i, "P", "", "model", 0, "num-classes");
+  EXPECT_EQ(m.model, "resnet20");
+  EXPECT_EQ(m.num_classes, 10);
+  EXPECT_EQ(error_of([&] { choose_model(i, "P", "resnet32x4", "teacher-model", 0, "num-classes"); }),
+            "checkpoint P is resnet20 with 10 classes; --teacher-model says resnet32x4 (leave the flag out "
+            "to use the checkpoint's)");
+  EXPECT_NE(error_of([&] { choose_model(i, "P", "resnet20", "model", 100, "num-classes"); })
+                .find("is resnet20 with 10 classes; --num-classes says 100"),
+            std::string::npos);
+  CheckpointInfo old;  // a file without a description: the flags decide, 100 classes by default
+  m = choose_model(old, "P", "vgg8", "model", 0, "num-classes");
+  EXPECT_EQ(m.model, "vgg8");
+  EXPECT_EQ(m.num_classes, 100);
+  EXPECT_NE(error_of([&] { choose_model(old, "P", "", "model", 0, "num-classes"); }).find("give --model"),
+            std::string::npos);
+}
+
+// ---- logs and plots ----
+
+std::vector<EpochRecord> records(int n) {
+  std::vector<EpochRecord> rs;
+  for (int e = 1; e <= n; ++e) {
+    EpochRecord r;
+    r.epoch = e;
+    r.train_loss = 4.6 / e;
+    r.train_acc = 10 + 8.5 * e;
+    r.test_loss = 4.4 / std::sqrt(e);
+    r.test_top1 = 8 + 7.3 * e - 0.4 * e * e;
+    r.test_top5 = 30 + 6 * e;
+    r.lr = e > 5 ? 0.005 : 0.05;
+    r.seconds = 1.5;
+    r.images_per_s = 1000;
+    rs.push_back(r);
+  }
+  return rs;
+}
+
+TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {
+  std::vector<EpochRecord> rs = records(3);
+  rs[1].test_loss = NAN;
+  std::string csv = log_csv(rs);
+  std::stringstream ss(csv);
+  std::string header, row;
+  std::getline(ss, header);
+  EXPECT_EQ(header, "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+  std::getline(ss, row);
+  EXPECT_EQ(row.substr(0, row.find(',', 2)), "1,4.6");
+  std::getline(ss, row);
+  EXPECT_NE(row.find(",nan,"), std::string::npos) << row;
+  std::getline(ss, row);
+  EXPECT_EQ(std::stod(row.substr(2, row.find(',', 2) - 2)), 4.6 / 3) << "round-trip digits";
+  EXPECT_EQ(epoch_json(rs[1]).find("nan"), std::string::npos) << "JSON has no NaN: null";
+}
+
+TEST(Plot, TicksAreRoundStepsOfOneTwoOrFive) {
+  Ticks t = nice_ticks(2.61, 2.97, 5);  // the issue's raw ticks were 2.97, 2.61
+  EXPECT_DOUBLE_EQ(t.step, 0.05);
+  EXPECT_NEAR(t.first, 2.6, 1e-12);
+  EXPECT_NEAR(t.last, 3.0, 1e-12);
+  EXPECT_EQ(t.label(t.values[1]), "2.65");
+  EXPECT_EQ(t.label(t.values[2]), "2.70");
+  Ticks e = nice_ticks(0, 240, 6, true);
+  EXPECT_EQ(e.step, 50);
+  EXPECT_EQ(e.label(e.values.back()), "250");
+  Ticks small = nice_ticks(0, 4, 6, true);
+  EXPECT_EQ(small.step, 1) << "epochs never get fractional ticks";
+  for (auto [lo, hi] : {std::pair{0.0, 100.0}, {0.013, 0.0171}, {-3.0, 7.0}, {5.0, 5.0}, {1e-9, 3e-9}}) {
+    Ticks k = nice_ticks(lo, hi, 5);
+    double m = k.step / std::pow(10.0, std::floor(std::log10(k.step) + 1e-9));
+    EXPECT_TRUE(std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9) << k.step;
+    EXPECT_LE(k.first, lo + 1e-9 * k.step);  // up to the rounding of first = n * step
+    EXPECT_GE(k.last, hi - 1e-9 * k.step);
+    EXPECT_GE(k.values.size(), 3u);
+    EXPECT_LE(k.values.size(), 12u);
+  }
+}
+
+TEST(Plot, SvgEscapesTheRunPathAndMarksBestAndLrDrops) {
+  PlotInfo p;
+  p.title = "runs/a&b<c>'\"\x01";
+  p.total_epochs = 10;
+  p.lr_drops = {6};
+  std::string svg = curves_svg(records(8), p);
+  EXPECT_NE(svg.find("runs/a&amp;b&lt;c&gt;&apos;&quot;</text>"), std::string::npos);
+  EXPECT_EQ(svg.find("a&b"), std::string::npos);
+  EXPECT_EQ(svg.find('\x01'), std::string::npos);
+  EXPECT_NE(svg.find("best epoch 8: test top-1"), std::string::npos) << "the best epoch is marked";
+  EXPECT_NE(svg.find("LR drops after epoch 5"), std::string::npos);
+  EXPECT_NE(svg.find("training objective (CE)"), std::string::npos);
+  EXPECT_NE(svg.find("test loss (CE)"), std::string::npos) << "the objective and test CE apart";
+}
+
+TEST(Plot, PngDecodesToTheCanvasSizeAndHasInk) {
+  PlotInfo p;
+  p.title = "runs/x";
+  p.total_epochs = 240;
+  std::string png = curves_png(records(20), p);
+  int w = 0, h = 0, ch = 0;
+  unsigned char* px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                            static_cast<int>(png.size()), &w, &h, &ch, 3);
+  ASSERT_NE(px, nullptr);
+  EXPECT_EQ(w, kCurvesWidth);
+  EXPECT_EQ(h, kCurvesHeight);
+  int64_t red = 0;  // the test curves' colour
+  for (int i = 0; i < w * h; ++i) red += px[3 * i] > 180 && px[3 * i + 1] < 90 && px[3 * i + 2] < 90;
+  stbi_image_free(px);
+  EXPECT_GT(red, 200) << "the curves are drawn";
+}
+
+TEST(PlotInfo, LrDropsOfAStepScheduleOnly) {
+  TrainConfig c;
+  c.epochs = 240;
+  EXPECT_EQ(plot_info(c).lr_drops, (std::vector<int64_t>{151, 181, 211}));
+  c.schedule = "cosine";
+  EXPECT_TRUE(plot_info(c).lr_drops.empty());
+}
+
+// ---- progress ----
+
+std::string captured(int tty, const std::function<void(Progress&)>& f) {
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* out = open_memstream(&buf, &len);
+  {
+    Progress p(out, 240, 782, tty);
+    f(p);
+  }
+  std::fclose(out);
+  std::string s(buf, len);
+  std::free(buf);
+  return s;
+}
+
+void a_long_epoch(Progress& p) {
+  p.start_epoch(240);
+  p.update(1, 15.8123, 64);
+  p.update(782, 1234.5678, 50000);
+  p.evaluating(10000);
+  p.finish(epoch_summary(240, 240, 15.8123, 100, 123.456, 100, 100, 3600 * 99));
+}
+
+TEST(Progress, TerminalLineFitsAndRedrawsInPlace) {
+  std::string s = captured(1, a_long_epoch);
+  size_t start = 0;
+  int lines = 0;
+  while (start < s.size()) {  // every drawn state between carriage returns / newlines
+    size_t end = s.find_first_of("\r\n", start);
+    if (end == std::string::npos) end = s.size();
+    std::string line = s.substr(start, end - start);
+    if (line.rfind("\033[K", 0) == 0) line = line.substr(3);
+    EXPECT_LE(line.size(), 80u) << line;
+    lines += !line.empty();
+    start = end + 1;
+  }
+  EXPECT_GE(lines, 4);
+  EXPECT_NE(s.find("evaluating on 10000 test images..."), std::string::npos) << s;
+  EXPECT_NE(s.find(" all "), std::string::npos) << "the whole run's ETA";
+  EXPECT_NE(s.find('\r'), std::string::npos);
+}
+
+TEST(Progress, PlainLinesWithoutCarriageReturnsWhenNotATerminal) {
+  std::string s = captured(0, a_long_epoch);
+  EXPECT_EQ(s.find('\r'), std::string::npos);
+  EXPECT_EQ(s.find('\033'), std::string::npos);
+  std::stringstream ss(s);
+  int n = 0;
+  for (std::string line; std::getline(ss, line); ++n) EXPECT_LE(line.size(), 80u) << line;
+  EXPECT_EQ(n, 4);
+  EXPECT_NE(s.find("epoch 240/240 step 1/782 loss 15.8123"), std::string::npos) << s;
+}
+
+TEST(Progress, RunEtaCountsTheStepsAndEvaluationsLeft) {
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* out = open_memstream(&buf, &len);
+  Progress p(out, 3, 10, 0);
+  EXPECT_LT(p.run_eta_seconds(), 0) << "unknown before the first step";
+  p.start_epoch(1);
+  p.update(5, 1.0, 5);
+  double eta = p.run_eta_seconds();  // 25 steps left at the speed so far, no evaluation timed yet
+  EXPECT_GE(eta, 0);
+  std::fclose(out);
+  std::free(buf);
+  EXPECT_EQ(format_duration(3725), "1:02:05");
+  EXPECT_EQ(format_duration(-1), "?");
+}
+
+}  // namespace
+}  // namespace zkd::app
