@@ -76,7 +76,7 @@ void Progress::update(int64_t step, double loss, int64_t images) {
   int64_t done = step - first_step_;
   double eta = done > 0 ? secs / static_cast<double>(done) * static_cast<double>(steps_ - step) : -1;
   std::string head = fmt("epoch %lld/%lld", ll(epoch_), ll(epochs_));
-  std::string tail = fmt("%lld/%lld loss %.4f %.0f img/s ETA %s all %s", ll(step), ll(steps_), loss, ips,
+  std::string tail = fmt("%lld/%lld loss %.4f %.0f img/s ETA %s run %s", ll(step), ll(steps_), loss, ips,
                          format_duration(eta).c_str(), format_duration(run_eta_seconds()).c_str());
   if (!tty_) {
     show(head + " step " + tail);
@@ -95,7 +95,7 @@ void Progress::update(int64_t step, double loss, int64_t images) {
 void Progress::evaluating(int64_t test_images) {
   evaluating_ = true;
   eval_start_ = std::chrono::steady_clock::now();
-  show(fmt("epoch %lld/%lld evaluating on %lld test images... all %s", ll(epoch_), ll(epochs_),
+  show(fmt("epoch %lld/%lld evaluating on %lld test images... run %s", ll(epoch_), ll(epochs_),
            ll(test_images), format_duration(run_eta_seconds()).c_str()));
 }
 

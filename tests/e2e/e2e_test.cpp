@@ -348,7 +348,9 @@ TEST(E2E, ProgressIsPlainLinesWhenNotATerminal) {
   EXPECT_NE(r.output.find("evaluating on 20 test images"), std::string::npos) << r.output;
   std::stringstream ss(r.output);
   for (std::string line; std::getline(ss, line);)
-    if (line.rfind("epoch ", 0) == 0) EXPECT_LE(line.size(), 80u) << line;
+    if (line.rfind("epoch ", 0) == 0) {
+      EXPECT_LE(line.size(), 80u) << line;
+    }
 }
 
 }  // namespace
