@@ -19,4 +19,6 @@ if [ ! -f "$data/cifar-100-binary/train.bin" ]; then
     ./build/apps/zkd-data fetch --data "$data"
   fi
 fi
-./build/apps/zkd-distill --preset quick --data "$data" "$@"
+# --overwrite: a rerun of the demo replaces its own runs in runs/quick (other runs are never replaced
+# without being asked).
+./build/apps/zkd-distill --preset quick --data "$data" --overwrite "$@"

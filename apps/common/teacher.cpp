@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "apps/common/checkpoint.h"
 #include "engine/core/error.h"
@@ -11,6 +12,24 @@
 namespace zkd::app {
 
 namespace fs = std::filesystem;
+
+namespace {
+// For a training checkpoint (last.safetensors) of a run that has not finished: what is missing.
+std::string unfinished_run(const SafetensorsFile& f) {
+  auto get = [&](const char* k) {
+    auto it = f.metadata.find(k);
+    return it == f.metadata.end() ? std::string() : it->second;
+  };
+  if (!get("step").empty() && get("step") != get("steps_per_epoch"))
+    return "checkpoint was written in the middle of epoch " + get("epoch") + " (an interrupted run)";
+  nlohmann::json c = nlohmann::json::parse(get("config"), nullptr, /*allow_exceptions=*/false);
+  if (c.is_object() && c.contains("epochs") && c["epochs"].is_number_integer() &&
+      std::to_string(c["epochs"].get<int64_t>()) != get("epoch"))
+    return "run stopped at epoch " + get("epoch") + " of " + std::to_string(c["epochs"].get<int64_t>()) +
+           " (continue it with --resume)";
+  return "";
+}
+}  // namespace
 
 std::string teacher_checkpoint_path(const std::string& path, const std::string& pick) {
   ZKD_CHECK(pick == "last" || pick == "best", "teacher", "expected --teacher-pick last or best, got '",
@@ -55,6 +74,8 @@ std::shared_ptr<Module> load_teacher(const TrainConfig& cfg, Device device) {
     what += buf;
   }
   std::printf("zkd: teacher %s from %s (%s)\n", cfg.teacher_model.c_str(), path.c_str(), what.c_str());
+  std::string unfinished = unfinished_run(f);
+  if (!unfinished.empty()) std::printf("zkd: warning: the teacher %s\n", unfinished.c_str());
   return teacher;
 }
 

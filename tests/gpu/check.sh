@@ -174,7 +174,7 @@ if [ "${ZKD_CHECK_BENCH:-1}" != 0 ]; then
   if [ -n "${ZKD_QUICK_DATA:-}" ] && [ "$(left)" -gt 40 ]; then
     note "quick preset on the GPU ($(left) s left)"
     timeout $(( $(left) > 120 ? 120 : $(left) )) "$build/apps/zkd-distill" --preset quick --device cuda \
-      --data "$ZKD_QUICK_DATA" --out "$build/quick" >"$logs/quick.log" 2>&1 ||
+      --data "$ZKD_QUICK_DATA" --out "$build/quick" --overwrite >"$logs/quick.log" 2>&1 ||
       echo "quick preset did not finish (status $?)" >>"$logs/quick.log"
   fi
   if [ "$(left)" -gt 60 ] && python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
