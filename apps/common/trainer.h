@@ -1,7 +1,8 @@
 // The training loop shared by zkd-train (cross-entropy) and zkd-distill (KD, KD+LS, DKD, DKD+LS
 // from a frozen teacher in eval mode): the paper's recipe, device-resident data, per-epoch test
-// evaluation, atomic checkpoints (last + best), exact resume, JSON-lines log and SVG curves, and
-// clean stops on NaN losses and SIGINT.
+// evaluation, atomic self-describing checkpoints (last + best), exact resume (the log too), a run
+// directory never reused without --overwrite, logs and curves (run_log.h), and clean stops on
+// SIGINT and on a non-finite loss or weight.
 #pragma once
 #include <memory>
 #include <string>
@@ -37,7 +38,9 @@ struct TrainOutcome {
 };
 
 // Trains cfg from scratch into cfg.out, or resumes the run in resume_dir (its stored config wins;
-// epochs_override > 0 extends or shortens the run). Throws zkd::Error when the loss is not finite.
+// epochs_override > 0 extends or shortens the run). Throws zkd::Error when cfg.out already holds a
+// run (and !cfg.overwrite), and when the loss or a weight is not finite (the last good checkpoint
+// stays; a non-finite model is never saved).
 TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir = "",
                           int64_t epochs_override = 0);
 
