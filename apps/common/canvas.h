@@ -20,11 +20,13 @@ class Canvas {
  public:
   virtual ~Canvas() = default;
   // dash > 0: dashes of that length with equal gaps.
-  virtual void line(double x0, double y0, double x1, double y1, Rgb c, double width, double dash = 0) = 0;
+  virtual void line(double x0, double y0, double x1, double y1, Rgb c, double width,
+                    double dash = 0) = 0;
   virtual void polyline(const Points& pts, Rgb c, double width) = 0;
   virtual void fill_rect(double x, double y, double w, double h, Rgb c) = 0;
   virtual void dot(double x, double y, double radius, Rgb c) = 0;
-  virtual void text(double x, double y, const std::string& s, Rgb c, double size, Anchor a = Anchor::Start) = 0;
+  virtual void text(double x, double y, const std::string& s, Rgb c, double size,
+                    Anchor a = Anchor::Start) = 0;
 };
 
 // Approximate width of s at font size `size` in both back ends (for laying out legends).
@@ -34,11 +36,13 @@ std::string xml_escape(const std::string& s);  // & < > " ' as entities; control
 class SvgCanvas : public Canvas {
  public:
   SvgCanvas(int width, int height);
-  void line(double x0, double y0, double x1, double y1, Rgb c, double width, double dash = 0) override;
+  void line(double x0, double y0, double x1, double y1, Rgb c, double width,
+            double dash = 0) override;
   void polyline(const Points& pts, Rgb c, double width) override;
   void fill_rect(double x, double y, double w, double h, Rgb c) override;
   void dot(double x, double y, double radius, Rgb c) override;
-  void text(double x, double y, const std::string& s, Rgb c, double size, Anchor a = Anchor::Start) override;
+  void text(double x, double y, const std::string& s, Rgb c, double size,
+            Anchor a = Anchor::Start) override;
   std::string finish();  // the whole document
 
  private:
@@ -48,11 +52,13 @@ class SvgCanvas : public Canvas {
 class RasterCanvas : public Canvas {
  public:
   RasterCanvas(int width, int height);  // white
-  void line(double x0, double y0, double x1, double y1, Rgb c, double width, double dash = 0) override;
+  void line(double x0, double y0, double x1, double y1, Rgb c, double width,
+            double dash = 0) override;
   void polyline(const Points& pts, Rgb c, double width) override;
   void fill_rect(double x, double y, double w, double h, Rgb c) override;
   void dot(double x, double y, double radius, Rgb c) override;
-  void text(double x, double y, const std::string& s, Rgb c, double size, Anchor a = Anchor::Start) override;
+  void text(double x, double y, const std::string& s, Rgb c, double size,
+            Anchor a = Anchor::Start) override;
   std::vector<uint8_t> rgb() const;  // [height, width, 3] at the output size
   std::string png() const;           // the encoded PNG file
 

@@ -21,8 +21,10 @@ constexpr int64_t kMaxImages = int64_t(1) << 50;
 // Momentum views of the flat buffer, one per parameter, in parameter order.
 std::vector<std::pair<std::string, Tensor>> momentum_views(const Module& model, SGD& opt) {
   auto params = model.named_parameters();
-  ZKD_CHECK(params.size() == opt.flat().params().size(), "checkpoint", "expected the optimizer to "
-            "hold the model's ", params.size(), " parameters, got ", opt.flat().params().size());
+  ZKD_CHECK(params.size() == opt.flat().params().size(), "checkpoint",
+            "expected the optimizer to "
+            "hold the model's ",
+            params.size(), " parameters, got ", opt.flat().params().size());
   std::vector<std::pair<std::string, Tensor>> out;
   int64_t off = 0;
   for (auto& [name, v] : params) {
@@ -69,11 +71,13 @@ T meta(const SafetensorsFile& f, const std::string& key, const std::string& path
 }
 
 std::map<std::string, std::string> info_metadata(const CheckpointInfo& i) {
-  std::map<std::string, std::string> m = {
-      {"model", i.model},           {"num_classes", std::to_string(i.num_classes)},
-      {"method", i.method},         {"dataset", i.dataset},
-      {"epoch", std::to_string(i.epoch)}, {"top1", exact(i.top1)},
-      {"zkd_version", i.zkd_version}};
+  std::map<std::string, std::string> m = {{"model", i.model},
+                                          {"num_classes", std::to_string(i.num_classes)},
+                                          {"method", i.method},
+                                          {"dataset", i.dataset},
+                                          {"epoch", std::to_string(i.epoch)},
+                                          {"top1", exact(i.top1)},
+                                          {"zkd_version", i.zkd_version}};
   if (!i.teacher_model.empty()) {
     m["teacher_model"] = i.teacher_model;
     m["teacher_checkpoint"] = i.teacher_checkpoint;
@@ -116,7 +120,8 @@ CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path
   i.top1 = meta<double>(f, "top1", path, 0, 100, false, -1);
   // Training checkpoints written before the description: their config says model and classes.
   if (i.model.empty() || i.num_classes == 0) {
-    nlohmann::json c = nlohmann::json::parse(str_or(f, "config"), nullptr, /*allow_exceptions=*/false);
+    nlohmann::json c =
+        nlohmann::json::parse(str_or(f, "config"), nullptr, /*allow_exceptions=*/false);
     if (c.is_object()) {
       auto m = c.find("model"), n = c.find("num_classes"), me = c.find("method");
       if (i.model.empty() && m != c.end() && m->is_string()) i.model = m->get<std::string>();
@@ -134,35 +139,49 @@ ModelChoice choose_model(const CheckpointInfo& info, const std::string& path,
                          int64_t classes_flag, const std::string& classes_flag_name,
                          int64_t default_classes) {
   const bool model_clash = !model_flag.empty() && !info.model.empty() && model_flag != info.model;
-  const bool classes_clash = classes_flag > 0 && info.num_classes > 0 && classes_flag != info.num_classes;
+  const bool classes_clash =
+      classes_flag > 0 && info.num_classes > 0 && classes_flag != info.num_classes;
   if (model_clash || classes_clash) {
     std::string says = model_clash ? "--" + model_flag_name + " says " + model_flag : "";
     if (classes_clash)
-      says += (says.empty() ? "" : ", ") + ("--" + classes_flag_name + " says " + std::to_string(classes_flag));
-    throw Error(detail::concat("checkpoint ", path, " is ", info.model.empty() ? "a model" : info.model,
-                               info.num_classes > 0 ? " with " + std::to_string(info.num_classes) + " classes" : "",
-                               "; ", says, " (leave the flag out to use the checkpoint's)"));
+      says += (says.empty() ? "" : ", ") +
+              ("--" + classes_flag_name + " says " + std::to_string(classes_flag));
+    throw Error(detail::concat(
+        "checkpoint ", path, " is ", info.model.empty() ? "a model" : info.model,
+        info.num_classes > 0 ? " with " + std::to_string(info.num_classes) + " classes" : "", "; ",
+        says, " (leave the flag out to use the checkpoint's)"));
   }
   ModelChoice c;
   c.model = !model_flag.empty() ? model_flag : info.model;
-  ZKD_CHECK(!c.model.empty(), "checkpoint '" + path + "'", "expected the file to say its model, got "
-            "none (written by an older zkd or another tool); give --", model_flag_name);
-  c.num_classes = classes_flag > 0 ? classes_flag : info.num_classes > 0 ? info.num_classes : default_classes;
+  ZKD_CHECK(!c.model.empty(), "checkpoint '" + path + "'",
+            "expected the file to say its model, got "
+            "none (written by an older zkd or another tool); give --",
+            model_flag_name);
+  c.num_classes = classes_flag > 0       ? classes_flag
+                  : info.num_classes > 0 ? info.num_classes
+                                         : default_classes;
   return c;
 }
 
 void save_checkpoint(const std::string& path, const Module& model, SGD& opt, const TrainState& s,
                      const CheckpointInfo& info) {
   NamedTensors t = state_dict(model);
-  for (auto& [name, view] : momentum_views(model, opt)) t.emplace_back(name, view.to(Device::cpu()).clone());
+  for (auto& [name, view] : momentum_views(model, opt))
+    t.emplace_back(name, view.to(Device::cpu()).clone());
   std::map<std::string, std::string> meta = info_metadata(info);
   std::map<std::string, std::string> train = {
-      {"format", "zkd-checkpoint-1"}, {"epoch", std::to_string(s.epoch)},
-      {"step", std::to_string(s.step)}, {"steps_per_epoch", std::to_string(s.steps_per_epoch)},
-      {"best_top1", exact(s.best_top1)}, {"best_epoch", std::to_string(s.best_epoch)},
-      {"seed", std::to_string(s.seed)}, {"rng_offset", std::to_string(s.rng_offset)},
-      {"epoch_loss_sum", exact(s.epoch_loss_sum)}, {"epoch_top1", exact(s.epoch_top1)},
-      {"epoch_top5", exact(s.epoch_top5)}, {"epoch_images", std::to_string(s.epoch_images)},
+      {"format", "zkd-checkpoint-1"},
+      {"epoch", std::to_string(s.epoch)},
+      {"step", std::to_string(s.step)},
+      {"steps_per_epoch", std::to_string(s.steps_per_epoch)},
+      {"best_top1", exact(s.best_top1)},
+      {"best_epoch", std::to_string(s.best_epoch)},
+      {"seed", std::to_string(s.seed)},
+      {"rng_offset", std::to_string(s.rng_offset)},
+      {"epoch_loss_sum", exact(s.epoch_loss_sum)},
+      {"epoch_top1", exact(s.epoch_top1)},
+      {"epoch_top5", exact(s.epoch_top5)},
+      {"epoch_images", std::to_string(s.epoch_images)},
       {"config", s.config_json}};
   for (auto& [k, v] : train) meta[k] = v;
   save_safetensors(path, t, meta);
@@ -191,7 +210,8 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt) {
   // steps after the restart, as it used to.
   s.epoch_images = meta<int64_t>(f, "epoch_images", path, 0, kMaxImages, false, 0);
   const double images = static_cast<double>(s.epoch_images);
-  s.epoch_loss_sum = meta<double>(f, "epoch_loss_sum", path, 0, std::numeric_limits<double>::max(), false, 0);
+  s.epoch_loss_sum =
+      meta<double>(f, "epoch_loss_sum", path, 0, std::numeric_limits<double>::max(), false, 0);
   s.epoch_top1 = meta<double>(f, "epoch_top1", path, 0, images, false, 0);
   s.epoch_top5 = meta<double>(f, "epoch_top5", path, s.epoch_top1, images, false, 0);
   s.config_json = f.metadata.count("config") ? f.metadata["config"] : "{}";
@@ -210,8 +230,10 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt) {
     if (!missing.empty()) {
       std::string list;
       for (auto& m : missing) list += "\n  " + m;
-      ZKD_FAIL("checkpoint '" + path + "'", "expected optimizer momentum for every parameter, "
-               "missing or mis-shaped:", list);
+      ZKD_FAIL("checkpoint '" + path + "'",
+               "expected optimizer momentum for every parameter, "
+               "missing or mis-shaped:",
+               list);
     }
   }
   return s;

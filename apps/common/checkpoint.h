@@ -18,8 +18,8 @@
 namespace zkd::app {
 
 struct TrainState {
-  int64_t epoch = 0;       // the epoch this checkpoint belongs to (1-indexed)
-  int64_t step = 0;        // steps of that epoch done (== steps per epoch when it is complete)
+  int64_t epoch = 0;  // the epoch this checkpoint belongs to (1-indexed)
+  int64_t step = 0;   // steps of that epoch done (== steps per epoch when it is complete)
   int64_t steps_per_epoch = 0;
   double best_top1 = 0;
   int64_t best_epoch = 0;

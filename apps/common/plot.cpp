@@ -61,7 +61,8 @@ void panel(Canvas& c, const Box& b, const std::string& title, const CurvesData& 
       if (std::isfinite(v)) ylo = std::min(ylo, v), yhi = std::max(yhi, v);
   Ticks yt = nice_ticks(ylo, yhi, 5);
   double last_epoch = d.epochs.empty() ? 1 : d.epochs.back();
-  Ticks xt = nice_ticks(0, std::max<double>(static_cast<double>(d.total_epochs), last_epoch), 6, true);
+  Ticks xt =
+      nice_ticks(0, std::max<double>(static_cast<double>(d.total_epochs), last_epoch), 6, true);
   auto px = [&](double x) { return b.x + (x - xt.first) / (xt.last - xt.first) * b.w; };
   auto py = [&](double y) { return b.y + b.h - (y - yt.first) / (yt.last - yt.first) * b.h; };
 
@@ -75,10 +76,13 @@ void panel(Canvas& c, const Box& b, const std::string& title, const CurvesData& 
   }
   c.text(b.x + b.w, b.y + b.h + 28, "epoch", kInk, 10, Anchor::End);
   for (int64_t e : d.lr_drops) {
-    double x = px(static_cast<double>(e) - 0.5);  // between the last epoch at the old LR and the first at the new
+    double x = px(static_cast<double>(e) -
+                  0.5);  // between the last epoch at the old LR and the first at the new
     c.line(x, b.y, x, b.y + b.h, kDrop, 1, 2);
   }
-  if (d.best_epoch > 0) c.line(px(static_cast<double>(d.best_epoch)), b.y, px(static_cast<double>(d.best_epoch)), b.y + b.h, kBest, 1.2, 5);
+  if (d.best_epoch > 0)
+    c.line(px(static_cast<double>(d.best_epoch)), b.y, px(static_cast<double>(d.best_epoch)),
+           b.y + b.h, kBest, 1.2, 5);
   c.line(b.x, b.y + b.h, b.x + b.w, b.y + b.h, kAxis, 1);
   c.line(b.x, b.y, b.x, b.y + b.h, kAxis, 1);
 
@@ -114,8 +118,8 @@ void draw_curves(Canvas& c, const CurvesData& d) {
   double y = H - 18, x = 58;
   if (d.best_epoch > 0) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "best epoch %lld: test top-1 %.2f%%", static_cast<long long>(d.best_epoch),
-                  d.best_top1);
+    std::snprintf(buf, sizeof buf, "best epoch %lld: test top-1 %.2f%%",
+                  static_cast<long long>(d.best_epoch), d.best_top1);
     c.line(x, y - 4, x + 22, y - 4, kBest, 1.2, 5);
     c.text(x + 28, y, buf, kInk, 11);
     x += 28 + text_width(buf, 11) + 30;

@@ -30,7 +30,7 @@ struct CurvesData {
   int64_t total_epochs = 0;    // the x axis spans [0, max(total, last epoch)]
   std::vector<double> epochs;  // x of every point
   std::vector<CurveSeries> objective_series, test_loss_series, accuracy_series;
-  int64_t best_epoch = 0;      // 0: none
+  int64_t best_epoch = 0;  // 0: none
   double best_top1 = 0;
   std::vector<int64_t> lr_drops;  // epochs whose LR is lower than the epoch before's
 };

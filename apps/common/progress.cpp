@@ -36,8 +36,8 @@ std::string format_duration(double s) {
 
 std::string epoch_summary(int64_t epoch, int64_t epochs, double train_loss, double train_acc,
                           double test_loss, double top1, double top5, double seconds) {
-  std::string s = fmt("epoch %lld/%lld  train %.4g %.2f%%  test %.4g top-1 %.2f%% top-5 %.2f%%", ll(epoch),
-                      ll(epochs), train_loss, train_acc, test_loss, top1, top5);
+  std::string s = fmt("epoch %lld/%lld  train %.4g %.2f%%  test %.4g top-1 %.2f%% top-5 %.2f%%",
+                      ll(epoch), ll(epochs), train_loss, train_acc, test_loss, top1, top5);
   std::string t = "  " + format_duration(seconds);
   return fit(s.size() + t.size() <= 80 ? s + t : s, 80);
 }
@@ -62,22 +62,27 @@ double Progress::run_eta_seconds() const {
   int64_t done = train_steps_ + (step_ - first_step_);
   if (done <= 0) return -1;
   double per_step = (train_secs_ + now) / static_cast<double>(done);
-  int64_t steps_left = (evaluating_ ? 0 : steps_ - step_) + steps_ * std::max<int64_t>(epochs_ - epoch_, 0);
+  int64_t steps_left =
+      (evaluating_ ? 0 : steps_ - step_) + steps_ * std::max<int64_t>(epochs_ - epoch_, 0);
   int64_t evals_left = epochs_ - epoch_ + 1;
   double eval = eval_secs_ >= 0 ? eval_secs_ : 0;
-  if (evaluating_) eval = std::max(0.0, eval - duration<double>(steady_clock::now() - eval_start_).count());
+  if (evaluating_)
+    eval = std::max(0.0, eval - duration<double>(steady_clock::now() - eval_start_).count());
   return per_step * static_cast<double>(steps_left) + eval * static_cast<double>(evals_left);
 }
 
 void Progress::update(int64_t step, double loss, int64_t images) {
   step_ = step;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
   double ips = secs > 0 ? static_cast<double>(images) / secs : 0;
   int64_t done = step - first_step_;
-  double eta = done > 0 ? secs / static_cast<double>(done) * static_cast<double>(steps_ - step) : -1;
+  double eta =
+      done > 0 ? secs / static_cast<double>(done) * static_cast<double>(steps_ - step) : -1;
   std::string head = fmt("epoch %lld/%lld", ll(epoch_), ll(epochs_));
-  std::string tail = fmt("%lld/%lld loss %.4f %.0f img/s ETA %s run %s", ll(step), ll(steps_), loss, ips,
-                         format_duration(eta).c_str(), format_duration(run_eta_seconds()).c_str());
+  std::string tail =
+      fmt("%lld/%lld loss %.4f %.0f img/s ETA %s run %s", ll(step), ll(steps_), loss, ips,
+          format_duration(eta).c_str(), format_duration(run_eta_seconds()).c_str());
   if (!tty_) {
     show(head + " step " + tail);
     return;

@@ -21,9 +21,9 @@ class Progress {
   void start_epoch(int64_t epoch, int64_t first_step = 0);
   // Reports step (1-based) with the mean loss so far and images seen this epoch.
   void update(int64_t step, double loss, int64_t images);
-  void evaluating(int64_t test_images);  // the test set is being evaluated
+  void evaluating(int64_t test_images);     // the test set is being evaluated
   void finish(const std::string& summary);  // ends the line (terminal) and prints the summary
-  double run_eta_seconds() const;  // the rest of the run; < 0 while unknown
+  double run_eta_seconds() const;           // the rest of the run; < 0 while unknown
 
  private:
   void show(const std::string& line);
@@ -31,9 +31,9 @@ class Progress {
   bool tty_;
   int64_t epochs_, steps_, epoch_ = 0, first_step_ = 0, step_ = 0;
   std::chrono::steady_clock::time_point epoch_start_, eval_start_;
-  double train_secs_ = 0;   // training time of the epochs finished in this process
-  int64_t train_steps_ = 0; // and their steps
-  double eval_secs_ = -1;   // the last evaluation's duration
+  double train_secs_ = 0;    // training time of the epochs finished in this process
+  int64_t train_steps_ = 0;  // and their steps
+  double eval_secs_ = -1;    // the last evaluation's duration
   bool evaluating_ = false;
 };
 

@@ -30,7 +30,9 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // A file that marks a directory as holding a run.
-bool marks_run(const std::string& name) { return name == "log.jsonl" || ends_with(name, ".safetensors"); }
+bool marks_run(const std::string& name) {
+  return name == "log.jsonl" || ends_with(name, ".safetensors");
+}
 
 // Every file a run writes into its directory (what --overwrite removes).
 bool is_run_file(const std::string& name) {
@@ -57,7 +59,8 @@ std::string default_out_dir(const TrainConfig& c) {
 
 std::string run_files_in(const std::string& dir) {
   std::string out;
-  for (const fs::path& p : files_in(dir, marks_run)) out += (out.empty() ? "" : ", ") + p.filename().string();
+  for (const fs::path& p : files_in(dir, marks_run))
+    out += (out.empty() ? "" : ", ") + p.filename().string();
   return out;
 }
 
@@ -71,12 +74,13 @@ void prepare_fresh_run_dir(const TrainConfig& cfg) {
   std::string have = run_files_in(out);
   if (!have.empty()) {
     ZKD_CHECK(cfg.overwrite, "out", "'", out, "' already holds a run (", have,
-              "); continue it with --resume ", out, ", replace it with --overwrite, or choose "
+              "); continue it with --resume ", out,
+              ", replace it with --overwrite, or choose "
               "another --out");
     for (const fs::path& p : files_in(out, is_run_file)) {
       fs::remove(p, ec);
-      ZKD_CHECK(!ec, "out", "expected to remove the old run's '", p.string(), "' (--overwrite), got: ",
-                ec.message());
+      ZKD_CHECK(!ec, "out", "expected to remove the old run's '", p.string(),
+                "' (--overwrite), got: ", ec.message());
     }
   }
   fs::create_directories(out, ec);
@@ -86,8 +90,8 @@ void prepare_fresh_run_dir(const TrainConfig& cfg) {
   fs::path probe = fs::path(out) / ".zkd-write-test";
   {
     FILE* f = std::fopen(probe.c_str(), "wb");
-    ZKD_CHECK(f != nullptr, "out", "expected to write into '", out, "', got: ",
-              std::error_code(errno, std::generic_category()).message());
+    ZKD_CHECK(f != nullptr, "out", "expected to write into '", out,
+              "', got: ", std::error_code(errno, std::generic_category()).message());
     std::fclose(f);
   }
   fs::remove(probe, ec);

@@ -25,7 +25,10 @@ const Column kColumns[] = {
     {"seconds", &EpochRecord::seconds},       {"images_per_s", &EpochRecord::images_per_s}};
 
 std::string csv_number(double v) {  // the shortest text that reads back as v; "nan" when not finite
-  return std::isfinite(v) ? nlohmann::json(v).dump() : std::string(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+  return std::isfinite(v) ? nlohmann::json(v).dump()
+                          : std::string(std::isnan(v) ? "nan"
+                                        : v > 0       ? "inf"
+                                                      : "-inf");
 }
 }  // namespace
 
@@ -38,7 +41,8 @@ PlotInfo plot_info(const TrainConfig& cfg) {
   if (cfg.schedule == "multistep")
     for (int64_t e = 2; e <= cfg.epochs && e <= 100000; ++e)
       if (multistep_lr(1.0f, static_cast<int>(e), cfg.milestones, static_cast<float>(cfg.gamma)) <
-          multistep_lr(1.0f, static_cast<int>(e - 1), cfg.milestones, static_cast<float>(cfg.gamma)))
+          multistep_lr(1.0f, static_cast<int>(e - 1), cfg.milestones,
+                       static_cast<float>(cfg.gamma)))
         p.lr_drops.push_back(e);
   return p;
 }
@@ -79,8 +83,9 @@ void RunLog::load_existing(int64_t next_epoch) {
       return it != j.end() && it->is_number() ? it->get<double>() : NAN;
     };
     double epoch = num("epoch");
-    ZKD_CHECK(std::isfinite(epoch) && epoch >= 1 && epoch <= 1e9, "log", "expected an epoch >= 1 on line ",
-              n, " of '", path, "', got '", line.substr(0, 80), "'");
+    ZKD_CHECK(std::isfinite(epoch) && epoch >= 1 && epoch <= 1e9, "log",
+              "expected an epoch >= 1 on line ", n, " of '", path, "', got '", line.substr(0, 80),
+              "'");
     EpochRecord r;
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;

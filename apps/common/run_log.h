@@ -13,15 +13,15 @@ namespace zkd::app {
 
 struct EpochRecord {
   int64_t epoch = 0;
-  double train_loss = 0, train_acc = 0;      // acc in %
+  double train_loss = 0, train_acc = 0;  // acc in %
   double test_loss = 0, test_top1 = 0, test_top5 = 0;
   double lr = 0, seconds = 0, images_per_s = 0;
 };
 
 // What the plot needs besides the records.
 struct PlotInfo {
-  std::string title;              // the run directory
-  std::string objective = "CE";   // the training objective's name
+  std::string title;             // the run directory
+  std::string objective = "CE";  // the training objective's name
   int64_t total_epochs = 0;
   std::vector<int64_t> lr_drops;  // epochs whose LR is below the previous epoch's (step schedules)
 };
@@ -41,7 +41,7 @@ class RunLog {
   std::vector<EpochRecord> records_;
 };
 
-std::string epoch_json(const EpochRecord& r);  // one line, no newline; NaN as null
+std::string epoch_json(const EpochRecord& r);                  // one line, no newline; NaN as null
 std::string log_csv(const std::vector<EpochRecord>& records);  // header + one row per epoch
 CurvesData curves_data(const std::vector<EpochRecord>& records, const PlotInfo& info);
 std::string curves_svg(const std::vector<EpochRecord>& records, const PlotInfo& info);

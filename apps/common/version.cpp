@@ -7,6 +7,8 @@
 
 namespace zkd::app {
 
-const char* zkd_version() { return ZKD_VERSION; }
+const char* zkd_version() {
+  return ZKD_VERSION;
+}
 
 }  // namespace zkd::app

@@ -26,7 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_dir(const std::string& name) {
-  fs::path p = fs::path(::testing::TempDir()) / ("zkd_run_artifacts_" + std::to_string(getpid()) + "_" + name);
+  fs::path p = fs::path(::testing::TempDir()) /
+               ("zkd_run_artifacts_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
@@ -68,17 +69,21 @@ TEST(RunDir, RefusesARunUnlessOverwriteAndThenRemovesOnlyTheRunsFiles) {
   EXPECT_EQ(run_files_in(dir), "log.jsonl");
   std::string e = error_of([&] { prepare_fresh_run_dir(c); });
   EXPECT_NE(e.find("already holds a run (log.jsonl); continue it with --resume " + dir +
-                   ", replace it with --overwrite"), std::string::npos) << e;
+                   ", replace it with --overwrite"),
+            std::string::npos)
+      << e;
   c.overwrite = true;
   prepare_fresh_run_dir(c);
   EXPECT_FALSE(fs::exists(dir + "/log.jsonl"));
   EXPECT_FALSE(fs::exists(dir + "/curves.svg"));
   EXPECT_TRUE(fs::exists(dir + "/mine.txt"));
   c.out = dir + "/mine.txt";
-  EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("got the existing file"), std::string::npos);
-  c.out = dir + "/mine.txt/under";
-  EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("expected to create the run directory"),
+  EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("got the existing file"),
             std::string::npos);
+  c.out = dir + "/mine.txt/under";
+  EXPECT_NE(
+      error_of([&] { prepare_fresh_run_dir(c); }).find("expected to create the run directory"),
+      std::string::npos);
 }
 
 // ---- checkpoints ----
@@ -149,11 +154,22 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
   struct Case {
     const char *key, *value;
   };
-  for (Case c : {Case{"best_top1", "abc"}, {"best_top1", "1e999"}, {"best_top1", "nan"}, {"best_top1", "101"},
-                 {"seed", "abc"}, {"seed", "-1"}, {"seed", "18446744073709551616"},
-                 {"epoch", "9223372036854775807"}, {"epoch", "0"}, {"epoch", "3x"}, {"step", "6"},
-                 {"steps_per_epoch", ""}, {"best_epoch", "4"}, {"rng_offset", "1.5"},
-                 {"epoch_top1", "33"}, {"epoch_loss_sum", "inf"}}) {
+  for (Case c : {Case{"best_top1", "abc"},
+                 {"best_top1", "1e999"},
+                 {"best_top1", "nan"},
+                 {"best_top1", "101"},
+                 {"seed", "abc"},
+                 {"seed", "-1"},
+                 {"seed", "18446744073709551616"},
+                 {"epoch", "9223372036854775807"},
+                 {"epoch", "0"},
+                 {"epoch", "3x"},
+                 {"step", "6"},
+                 {"steps_per_epoch", ""},
+                 {"best_epoch", "4"},
+                 {"rng_offset", "1.5"},
+                 {"epoch_top1", "33"},
+                 {"epoch_loss_sum", "inf"}}) {
     std::string bad = with_meta(path, c.key, c.value);
     Tiny t;
     std::string e = error_of([&] { load_checkpoint(bad, t.model, &t.opt); });
@@ -161,7 +177,8 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
         << c.key << " = " << c.value << ": " << e;
     EXPECT_NE(e.find(std::string("got '") + c.value + "'"), std::string::npos) << e;
   }
-  std::string e = error_of([&] { checkpoint_info(load_safetensors(with_meta(path, "num_classes", "ten")), path); });
+  std::string e = error_of(
+      [&] { checkpoint_info(load_safetensors(with_meta(path, "num_classes", "ten")), path); });
   EXPECT_NE(e.find("expected 'num_classes' to be an integer"), std::string::npos) << e;
 }
 
@@ -172,18 +189,22 @@ TEST(Checkpoint, ChoosesTheModelFromTheDescriptionAndRefusesContradictions) {
   ModelChoice m = choose_model(i, "P", "", "model", 0, "num-classes");
   EXPECT_EQ(m.model, "resnet20");
   EXPECT_EQ(m.num_classes, 10);
-  EXPECT_EQ(error_of([&] { choose_model(i, "P", "resnet32x4", "teacher-model", 0, "num-classes"); }),
-            "checkpoint P is resnet20 with 10 classes; --teacher-model says resnet32x4 (leave the flag out "
-            "to use the checkpoint's)");
-  EXPECT_NE(error_of([&] { choose_model(i, "P", "resnet20", "model", 100, "num-classes"); })
-                .find("is resnet20 with 10 classes; --num-classes says 100"),
+  EXPECT_EQ(
+      error_of([&] { choose_model(i, "P", "resnet32x4", "teacher-model", 0, "num-classes"); }),
+      "checkpoint P is resnet20 with 10 classes; --teacher-model says resnet32x4 (leave the flag "
+      "out "
+      "to use the checkpoint's)");
+  EXPECT_NE(error_of([&] {
+              choose_model(i, "P", "resnet20", "model", 100, "num-classes");
+            }).find("is resnet20 with 10 classes; --num-classes says 100"),
             std::string::npos);
   CheckpointInfo old;  // a file without a description: the flags decide, 100 classes by default
   m = choose_model(old, "P", "vgg8", "model", 0, "num-classes");
   EXPECT_EQ(m.model, "vgg8");
   EXPECT_EQ(m.num_classes, 100);
-  EXPECT_NE(error_of([&] { choose_model(old, "P", "", "model", 0, "num-classes"); }).find("give --model"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { choose_model(old, "P", "", "model", 0, "num-classes"); }).find("give --model"),
+      std::string::npos);
 }
 
 // ---- logs and plots ----
@@ -213,7 +234,8 @@ TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {
   std::stringstream ss(csv);
   std::string header, row;
   std::getline(ss, header);
-  EXPECT_EQ(header, "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+  EXPECT_EQ(header,
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
   std::getline(ss, row);
   EXPECT_EQ(row.substr(0, row.find(',', 2)), "1,4.6");
   std::getline(ss, row);
@@ -235,10 +257,12 @@ TEST(Plot, TicksAreRoundStepsOfOneTwoOrFive) {
   EXPECT_EQ(e.label(e.values.back()), "250");
   Ticks small = nice_ticks(0, 4, 6, true);
   EXPECT_EQ(small.step, 1) << "epochs never get fractional ticks";
-  for (auto [lo, hi] : {std::pair{0.0, 100.0}, {0.013, 0.0171}, {-3.0, 7.0}, {5.0, 5.0}, {1e-9, 3e-9}}) {
+  for (auto [lo, hi] :
+       {std::pair{0.0, 100.0}, {0.013, 0.0171}, {-3.0, 7.0}, {5.0, 5.0}, {1e-9, 3e-9}}) {
     Ticks k = nice_ticks(lo, hi, 5);
     double m = k.step / std::pow(10.0, std::floor(std::log10(k.step) + 1e-9));
-    EXPECT_TRUE(std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9) << k.step;
+    EXPECT_TRUE(std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9)
+        << k.step;
     EXPECT_LE(k.first, lo + 1e-9 * k.step);  // up to the rounding of first = n * step
     EXPECT_GE(k.last, hi - 1e-9 * k.step);
     EXPECT_GE(k.values.size(), 3u);
@@ -273,7 +297,8 @@ TEST(Plot, PngDecodesToTheCanvasSizeAndHasInk) {
   EXPECT_EQ(w, kCurvesWidth);
   EXPECT_EQ(h, kCurvesHeight);
   int64_t red = 0;  // the test curves' colour
-  for (int i = 0; i < w * h; ++i) red += px[3 * i] > 180 && px[3 * i + 1] < 90 && px[3 * i + 2] < 90;
+  for (int i = 0; i < w * h; ++i)
+    red += px[3 * i] > 180 && px[3 * i + 1] < 90 && px[3 * i + 2] < 90;
   stbi_image_free(px);
   EXPECT_GT(red, 200) << "the curves are drawn";
 }
