@@ -35,11 +35,8 @@ std::vector<std::pair<std::string, Tensor>> momentum_views(const Module& model, 
   return out;
 }
 
-std::string exact(double v) {  // round-trips every double (and so every float) exactly
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+// The shortest text that reads back as exactly v ("77.45", not "77.450000000000003").
+std::string exact(double v) { return nlohmann::json(v).dump(); }
 
 // The whole string as a number of type T (no exceptions; false on junk, overflow, trailing text).
 template <typename T>
