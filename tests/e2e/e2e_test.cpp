@@ -274,6 +274,17 @@ TEST(E2E, EvalNeedsNoModelOrClassFlags) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("resnet20 " + teacher_dir() + "/best.safetensors: 100 test images  top-1"),
             std::string::npos) << r.output;
+  // A file without a description (an older zkd, another tool): the flags say what it is.
+  std::string bare = fresh_dir("bare") + "/weights.safetensors";
+  save_safetensors(bare, load_safetensors(teacher_dir() + "/best.safetensors").tensors);
+  RunResult no_flags = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--device", "cpu", "--data", data_dir()});
+  EXPECT_EQ(no_flags.status, 1);
+  EXPECT_NE(no_flags.output.find("expected the file to say its model, got none"), std::string::npos)
+      << no_flags.output;
+  RunResult flags = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--num-classes", "10",
+                         "--device", "cpu", "--data", data_dir()});
+  EXPECT_EQ(flags.status, 0) << flags.output;
+  EXPECT_NE(flags.output.find("100 test images  top-1"), std::string::npos) << flags.output;
 }
 
 TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
