@@ -1,6 +1,6 @@
-// zkd-distill: distills a student from a trained teacher on CIFAR-100 with KD, KD+LS (Z-score
-// logit standardization), DKD or DKD+LS; every loss flag defaults to the paper's value for the
-// method and pair. `--preset quick` runs the whole pipeline at a small size instead: a teacher,
+// zkd-distill: distills a student from a trained teacher on CIFAR-100 with KD, DKD, MLKD or CTKD,
+// each with or without LS (Z-score logit standardization); every loss flag, the LR and the epochs
+// default to the paper's values for the method and pair (docs/distillers.md). `--preset quick` runs the whole pipeline at a small size instead: a teacher,
 // then KD+LS distillation into a student, then evaluation of both.
 #include <cstdio>
 
@@ -12,7 +12,7 @@
 int main(int argc, char** argv) {
   using namespace zkd;
   app::Flags f("zkd-distill",
-               "Distill a student from a teacher checkpoint (KD, KD+LS, DKD, DKD+LS), or run\n"
+               "Distill a student from a teacher checkpoint (KD, DKD, MLKD, CTKD; each +LS), or run\n"
                "--preset quick: teacher training, KD+LS distillation and evaluation at a small size.");
   app::add_train_flags(f, true);
   f.add("preset", "", "quick: the short end-to-end demo on real CIFAR-100");

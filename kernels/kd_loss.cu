@@ -9,7 +9,7 @@
 //   pass 3: max-subtracted exp sums: CE on raw z, softmaxes of zh / T and vh / T (DKD: also over
 //           the non-target classes);
 //   pass 4: the KD term per class (KL, or DKD's NCKD) and G = d term / d zh, stored into dlogits;
-//           reductions of sum G and G . zh;
+//           reductions of sum G and G . zh (and, for a learned T, the sums of d KL / d(1/T));
 //   pass 5: dlogits = [(G - mean G) / d - zh (G . zh) / ((K - 1) s) (LS) or G] + lambda_ce *
 //           (softmax(z) - onehot), all / B.
 // Block reductions are butterfly warp shuffles then a fixed-order sum over the warps: the result
@@ -25,7 +25,6 @@ namespace {
 constexpr int kMaxThreads = 256;
 constexpr int kMaxWarps = kMaxThreads / 32;
 constexpr int kMaxSlots = 6;           // values reduced together
-constexpr float kStdEps = 1e-7f;       // on the std, as normalize() does
 constexpr float kMaskShift = 1000.0f;  // DKD: logits / T - 1000 * gt_mask
 
 struct SumOp {
@@ -64,7 +63,7 @@ __device__ __forceinline__ float kl_term(float logp, float logq) {
   return p > 0.0f ? p * (logp - logq) : 0.0f;
 }
 
-// student, teacher [B, K]; labels [B]; row_terms [B, 2]; dlogits [B, K]. One block per row.
+// student, teacher [B, K]; labels [B]; row_terms [B, 3]; dlogits [B, K]. One block per row.
 template <bool LS, bool DKD>
 __global__ void __launch_bounds__(kMaxThreads)
     kd_loss_fwd_kernel(const float* __restrict__ student, const float* __restrict__ teacher,
@@ -78,11 +77,12 @@ __global__ void __launch_bounds__(kMaxThreads)
   const int64_t label = labels[row];
   if (label < 0 || label >= K) {  // uniform over the block: all threads leave together
     for (int k = threadIdx.x; k < K; k += blockDim.x) dz[k] = NAN;
-    if (threadIdx.x == 0) row_terms[2 * row] = row_terms[2 * row + 1] = NAN;
+    if (threadIdx.x == 0) row_terms[3 * row] = row_terms[3 * row + 1] = row_terms[3 * row + 2] = NAN;
     return;
   }
   const int g = static_cast<int>(label);
-  const float T = a.temperature, Kf = static_cast<float>(K);
+  const bool learned = a.temperature_ptr != nullptr;  // uniform over the grid
+  const float T = learned ? *a.temperature_ptr : a.temperature, Kf = static_cast<float>(K);
 
   // Pass 1: sums and maxima of the raw logits (all classes / all but the target).
   float sums[2] = {0.0f, 0.0f};
@@ -116,8 +116,8 @@ __global__ void __launch_bounds__(kMaxThreads)
     }
     block_reduce(ss, SumOp{}, smem);
     s_z = sqrtf(ss[0] / (Kf - 1.0f));
-    d_z = s_z + kStdEps;
-    d_v = sqrtf(ss[1] / (Kf - 1.0f)) + kStdEps;
+    d_z = s_z + a.std_eps;
+    d_v = sqrtf(ss[1] / (Kf - 1.0f)) + a.std_eps;
   }
   // a = zh / T, b = vh / T, exactly as normalize(x) / T rounds them; monotone in x.
   auto std_z = [&](float x) { return LS ? (x - mu_z) / d_z : x; };
@@ -163,15 +163,25 @@ __global__ void __launch_bounds__(kMaxThreads)
 
   // Pass 4: the KD term per class and G = d (weighted term) / d zh, kept in dlogits.
   const float gscale = DKD ? a.warmup * T : a.lambda_kd * T;
-  float acc[3] = {0.0f, 0.0f, 0.0f};  // KL or NCKD, sum G, G . zh
+  // KL or NCKD, sum G, G . zh; learned T: sum zh (q - p), sum vh p (lp - lq), sum vh p.
+  float acc[6] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
   for (int k = threadIdx.x; k < K; k += blockDim.x) {
     const float zk = z[k], ak = to_a(zk), bk = to_b(v[k]);
     const float lq = (ak - ma) - log_sa;
     float G;
     if (!DKD) {
       const float lp = (bk - mb) - log_sb;
+      const float p = expf(lp), q = expf(lq);
       acc[0] += kl_term(lp, lq);
-      G = gscale * (expf(lq) - expf(lp));
+      G = gscale * (q - p);
+      if (learned) {
+        const float vh = LS ? (v[k] - mu_v) / d_v : v[k];
+        acc[3] += std_z(zk) * (q - p);
+        if (p > 0.0f) {
+          acc[4] += vh * p * (lp - lq);
+          acc[5] += vh * p;
+        }
+      }
     } else {
       const float a2 = k == g ? ag2 : ak, b2 = k == g ? bg2 : bk;
       const float lq2 = (a2 - m2a) - l2a, lp2 = (b2 - m2b) - l2b;
@@ -186,7 +196,7 @@ __global__ void __launch_bounds__(kMaxThreads)
     }
     dz[k] = G;
   }
-  block_reduce(acc, SumOp{}, smem);  // (the LS slots stay 0 without LS)
+  block_reduce(acc, SumOp{}, smem);  // (the LS and learned-T slots stay 0 without them)
 
   // Pass 5: back through the standardization, plus the CE gradient, / B.
   const float gmean = acc[1] / Kf;
@@ -198,30 +208,38 @@ __global__ void __launch_bounds__(kMaxThreads)
     dz[k] = (gkd + a.lambda_ce * (k == g ? p - 1.0f : p)) / batch;
   }
   if (threadIdx.x == 0) {
-    row_terms[2 * row] = log_ce - (z[g] - zmax);  // -log softmax(z)[g]
-    row_terms[2 * row + 1] =
+    row_terms[3 * row] = log_ce - (z[g] - zmax);  // -log softmax(z)[g]
+    row_terms[3 * row + 1] =
         DKD ? a.warmup * (a.alpha * tckd + a.beta * acc[0]) * T * T : a.lambda_kd * acc[0] * T * T;
+    // d (lam T^2 KL) / dT = lam (2 T KL - dKL/dx), dKL/dx = sum zh (q - p) + sum vh p (lp - lq - KL).
+    const float dkl_dx = acc[3] + acc[4] - acc[0] * acc[5];
+    row_terms[3 * row + 2] = learned && !DKD ? a.lambda_kd * (2.0f * T * acc[0] - dkl_dx) : 0.0f;
   }
 }
 
-// row_terms [B, 2] -> loss [1], parts [2]: fixed-order sums in double, / B. One block.
+// row_terms [B, 3] -> loss [1], parts [2], dtemp [1] (if not null): fixed-order sums in double,
+// / B. One block.
 constexpr int kReduceThreads = 256;
 __global__ void __launch_bounds__(kReduceThreads)
     kd_loss_reduce_fwd_kernel(const float* __restrict__ row_terms, int64_t B, float lambda_ce,
-                              float* __restrict__ loss, float* __restrict__ parts) {
-  __shared__ double s[2][kReduceThreads];
-  double ce = 0, kd = 0;
+                              float* __restrict__ loss, float* __restrict__ parts,
+                              float* __restrict__ dtemp) {
+  __shared__ double s[3][kReduceThreads];
+  double ce = 0, kd = 0, dt = 0;
   for (int64_t i = threadIdx.x; i < B; i += kReduceThreads) {
-    ce += row_terms[2 * i];
-    kd += row_terms[2 * i + 1];
+    ce += row_terms[3 * i];
+    kd += row_terms[3 * i + 1];
+    dt += row_terms[3 * i + 2];
   }
   s[0][threadIdx.x] = ce;
   s[1][threadIdx.x] = kd;
+  s[2][threadIdx.x] = dt;
   __syncthreads();
   for (int w = kReduceThreads / 2; w > 0; w >>= 1) {
     if (threadIdx.x < w) {
       s[0][threadIdx.x] += s[0][threadIdx.x + w];
       s[1][threadIdx.x] += s[1][threadIdx.x + w];
+      s[2][threadIdx.x] += s[2][threadIdx.x + w];
     }
     __syncthreads();
   }
@@ -231,6 +249,7 @@ __global__ void __launch_bounds__(kReduceThreads)
     parts[0] = static_cast<float>(ce_part);
     parts[1] = static_cast<float>(kd_part);
     loss[0] = static_cast<float>(ce_part + kd_part);
+    if (dtemp) dtemp[0] = static_cast<float>(s[2][0] / static_cast<double>(B));
   }
 }
 
@@ -246,7 +265,7 @@ void launch_rows(const float* student, const float* teacher, const int64_t* labe
 
 void kd_loss_fwd(const float* student, const float* teacher, const int64_t* labels, int64_t B,
                  int64_t K, const KdKernelArgs& a, float* row_terms, float* dlogits, float* loss,
-                 float* parts, cudaStream_t stream) {
+                 float* parts, float* dtemp, cudaStream_t stream) {
   switch (a.method) {
     case KdKernelMethod::KD:
       launch_rows<false, false>(student, teacher, labels, B, K, a, row_terms, dlogits, stream);
@@ -262,7 +281,7 @@ void kd_loss_fwd(const float* student, const float* teacher, const int64_t* labe
       break;
   }
   kd_loss_reduce_fwd_kernel<<<1, kReduceThreads, 0, stream>>>(row_terms, B, a.lambda_ce, loss,
-                                                              parts);
+                                                              parts, dtemp);
 }
 
 }  // namespace zkd::kernels

@@ -161,8 +161,9 @@ ModelChoice choose_model(const CheckpointInfo& info, const std::string& path,
 }
 
 void save_checkpoint(const std::string& path, const Module& model, SGD& opt, const TrainState& s,
-                     const CheckpointInfo& info) {
+                     const CheckpointInfo& info, const NamedTensors& extra) {
   NamedTensors t = state_dict(model);
+  for (auto& [name, v] : extra) t.emplace_back(kExtraPrefix + name, v.to(Device::cpu()).clone());
   for (auto& [name, view] : momentum_views(model, opt))
     t.emplace_back(name, view.to(Device::cpu()).clone());
   std::map<std::string, std::string> meta = info_metadata(info);
@@ -188,11 +189,17 @@ void save_weights(const std::string& path, const Module& model, const Checkpoint
   save_module(model, path, info_metadata(info));
 }
 
-TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt) {
+TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, NamedTensors* extra) {
   SafetensorsFile f = load_safetensors(path);
   NamedTensors model_part, optim_part;
-  for (auto& e : f.tensors)
+  const std::string xp = kExtraPrefix;
+  for (auto& e : f.tensors) {
+    if (e.first.rfind(xp, 0) == 0) {
+      if (extra) extra->emplace_back(e.first.substr(xp.size()), e.second);
+      continue;
+    }
     (e.first.rfind(kOptimizerPrefix, 0) == 0 ? optim_part : model_part).push_back(e);
+  }
   load_state_dict(model, model_part, path);
   TrainState s;
   const uint64_t u64max = std::numeric_limits<uint64_t>::max();
@@ -239,7 +246,8 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt) {
 void load_weights(const SafetensorsFile& f, const std::string& path, Module& model) {
   NamedTensors model_part;
   for (auto& e : f.tensors)
-    if (e.first.rfind(kOptimizerPrefix, 0) != 0) model_part.push_back(e);
+    if (e.first.rfind(kOptimizerPrefix, 0) != 0 && e.first.rfind(kExtraPrefix, 0) != 0)
+      model_part.push_back(e);
   load_state_dict(model, model_part, path);
 }
 

@@ -58,14 +58,19 @@ ModelChoice choose_model(const CheckpointInfo& info, const std::string& path,
                          int64_t default_classes = 100);
 
 constexpr const char* kOptimizerPrefix = "optimizer.";
+constexpr const char* kExtraPrefix = "distiller.";  // tensors of the training method's own state
 
+// extra: more named tensors (the training method's own state, stored under kExtraPrefix + name,
+// on the host).
 void save_checkpoint(const std::string& path, const Module& model, SGD& opt, const TrainState& s,
-                     const CheckpointInfo& info);
+                     const CheckpointInfo& info, const NamedTensors& extra = {});
 // The model's weights alone with the description (best.safetensors).
 void save_weights(const std::string& path, const Module& model, const CheckpointInfo& info);
 // Restores the model (strict names, shapes, dtypes; all mismatches listed) and, when opt is given,
 // its momentum; returns the training state. Metadata out of range or malformed is a clear error.
-TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt);
+// extra receives the tensors saved as `extra`.
+TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt,
+                           NamedTensors* extra = nullptr);
 // Loads only the model's weights from a checkpoint or a plain state-dict file.
 void load_weights(const std::string& path, Module& model);
 void load_weights(const SafetensorsFile& f, const std::string& path, Module& model);

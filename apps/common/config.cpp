@@ -22,6 +22,8 @@ std::string TrainConfig::to_json() const {
   j.set("alpha", Json(static_cast<double>(loss.alpha)));
   j.set("beta", Json(static_cast<double>(loss.beta)));
   j.set("dkd_warmup_epochs", Json(dkd_warmup_epochs));
+  j.set("ctkd_t_start", Json(ctkd_t_start));
+  j.set("ctkd_t_end", Json(ctkd_t_end));
   j.set("epochs", Json(epochs));
   j.set("batch_size", Json(batch_size));
   j.set("lr", Json(lr));
@@ -62,6 +64,8 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& o
   d("alpha", c.loss.alpha);
   d("beta", c.loss.beta);
   d("dkd_warmup_epochs", c.dkd_warmup_epochs);
+  d("ctkd_t_start", c.ctkd_t_start);
+  d("ctkd_t_end", c.ctkd_t_end);
   d("epochs", c.epochs);
   d("batch_size", c.batch_size);
   d("lr", c.lr);
@@ -88,11 +92,11 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& o
 }
 
 KdMethod parse_method(const std::string& m) {
-  if (m == "kd") return KdMethod::KD;
-  if (m == "kd+ls") return KdMethod::KD_LS;
+  if (m == "kd" || m == "mlkd" || m == "ctkd") return KdMethod::KD;
+  if (m == "kd+ls" || m == "mlkd+ls" || m == "ctkd+ls") return KdMethod::KD_LS;
   if (m == "dkd") return KdMethod::DKD;
   if (m == "dkd+ls") return KdMethod::DKD_LS;
-  ZKD_FAIL("method", "expected kd, kd+ls, dkd or dkd+ls, got '", m, "'");
+  ZKD_FAIL("method", "expected ", kMethodNames, ", got '", m, "'");
 }
 
 KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch) {
@@ -107,6 +111,15 @@ KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch) {
 namespace {
 bool small_lr_student(const std::string& s) {
   return s == "MobileNetV2" || s == "ShuffleV1" || s == "ShuffleV2";
+}
+bool shufflenet(const std::string& s) { return s == "ShuffleV1" || s == "ShuffleV2"; }
+
+// MLKD's base LR (its configs): 0.005 for wrn_40_2 -> MobileNetV2; 0.01 for VGG, MobileNetV2 and
+// ShuffleNet students; 0.025 for ResNet / WRN students.
+double mlkd_lr(const std::string& teacher, const std::string& student) {
+  if (teacher == "wrn_40_2" && student == "MobileNetV2") return 0.005;
+  if (small_lr_student(student) || student.rfind("vgg", 0) == 0) return 0.01;
+  return 0.025;
 }
 
 // Appendix A.1 (KD+LS): pair -> (T, kd_weight).
@@ -148,6 +161,27 @@ MethodDefaults paper_defaults(const std::string& method, const std::string& teac
   }
   a.method = parse_method(method);
   const auto pair = std::make_pair(teacher, student);
+  if (method == "mlkd" || method == "mlkd+ls") {
+    d.lr = mlkd_lr(teacher, student);
+    d.epochs = shufflenet(student) ? 960 : 480;  // milestones stay 150/180/210
+    if (method == "mlkd") {
+      a.temperature = 4, a.lambda_ce = 0.1f, a.lambda_kd = 0.9f;
+      d.note = "MLKD (mdistiller KD weights: T 4, CE 0.1, KD 0.9)";
+    } else {
+      const bool six = pair == std::make_pair(std::string("resnet32x4"), std::string("ShuffleV2")) ||
+                       (teacher == "vgg13" && (student == "vgg8" || student == "MobileNetV2"));
+      a.temperature = 2, a.lambda_ce = 0.1f, a.lambda_kd = six ? 6.0f : 9.0f;
+      d.note = std::string("MLKD+LS (T 2, CE 0.1, KD ") + (six ? "6" : "9") + " for " + teacher +
+               " -> " + student + ")";
+    }
+    return d;
+  }
+  if (method == "ctkd" || method == "ctkd+ls") {
+    // The CTKD script: -r 0.1 -a 9 (with LS); the original CTKD's KD weight is 0.9. T is learned.
+    a.temperature = 2, a.lambda_ce = 0.1f, a.lambda_kd = method == "ctkd" ? 0.9f : 9.0f;
+    d.note = method == "ctkd" ? "CTKD (CE 0.1, KD 0.9, learned T)" : "CTKD+LS (CE 0.1, KD 9, learned T)";
+    return d;
+  }
   if (method == "kd") {
     // The paper's KD baseline: mdistiller's T = 4, CE 0.1, KD 0.9 (method.md 1.2, caution).
     a.temperature = 4, a.lambda_ce = 0.1f, a.lambda_kd = 0.9f;

@@ -12,11 +12,12 @@ namespace zkd::app {
 
 struct TrainConfig {
   std::string model = "resnet8x4";
-  std::string method = "ce";  // ce | kd | kd+ls | dkd | dkd+ls
+  std::string method = "ce";  // ce | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
   std::string teacher_model;  // distillation only
   std::string teacher_checkpoint;
   KdLossArgs loss;            // temperature, lambda_ce, lambda_kd, alpha, beta
   int64_t dkd_warmup_epochs = 20;
+  double ctkd_t_start = 2, ctkd_t_end = 30;  // CTKD: T = t_start + t_end * sigmoid(g) (docs/distillers.md)
 
   int64_t epochs = 240;
   int64_t batch_size = 64;
@@ -45,14 +46,19 @@ struct TrainConfig {
 
 // The loss arguments for `method` at `epoch` (DKD's warm-up factor min(epoch / warmup, 1)).
 KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch);
-KdMethod parse_method(const std::string& method);  // kd | kd+ls | dkd | dkd+ls
+// The KD-loss family of a distillation method: KD or KD_LS for kd / mlkd / ctkd (+ls), DKD or
+// DKD_LS for dkd (+ls).
+KdMethod parse_method(const std::string& method);
+inline constexpr const char* kMethodNames = "kd, kd+ls, dkd, dkd+ls, mlkd, mlkd+ls, ctkd or ctkd+ls";
 
-// The paper's defaults (method.md section 2, appendix A) for a method and teacher -> student
-// pair: temperature, weights, and the base LR of the student family (0.05 for ResNet / WRN /
-// VGG students, 0.01 for MobileNetV2 / ShuffleNet students). `note` says where they came from.
+// The paper's defaults (docs/distillers.md, "Recipes") for a method and teacher -> student
+// pair: temperature, weights, the base LR of the student family (0.05 for ResNet / WRN / VGG
+// students, 0.01 for MobileNetV2 / ShuffleNet students; MLKD's own LRs) and the epochs (240;
+// MLKD 480, 960 for ShuffleNet students). `note` says where they came from.
 struct MethodDefaults {
   KdLossArgs loss;
   double lr = 0.05;
+  int64_t epochs = 240;
   std::string note;
 };
 MethodDefaults paper_defaults(const std::string& method, const std::string& teacher,

@@ -51,16 +51,25 @@ std::string epoch_json(const EpochRecord& r) {
   nlohmann::ordered_json j;
   j["epoch"] = r.epoch;
   for (const Column& c : kColumns) j[c.name] = r.*c.field;  // NaN / inf are written as null
+  for (const auto& [k, v] : r.extra) j[k] = v;
   return j.dump();
 }
 
 std::string log_csv(const std::vector<EpochRecord>& records) {
   std::string out = "epoch";
   for (const Column& c : kColumns) out += std::string(",") + c.name;
+  const auto& extra = records.empty() ? std::vector<std::pair<std::string, double>>{} : records[0].extra;
+  for (const auto& e : extra) out += "," + e.first;  // the distiller's columns, as the first row has them
   out += "\n";
   for (const EpochRecord& r : records) {
     out += std::to_string(r.epoch);
     for (const Column& c : kColumns) out += "," + csv_number(r.*c.field);
+    for (const auto& e : extra) {
+      double v = NAN;
+      for (const auto& x : r.extra)
+        if (x.first == e.first) v = x.second;
+      out += "," + csv_number(v);
+    }
     out += "\n";
   }
   return out;
@@ -90,6 +99,11 @@ void RunLog::load_existing(int64_t next_epoch) {
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;
     for (const Column& c : kColumns) r.*c.field = num(c.name);
+    for (auto it = j.begin(); it != j.end(); ++it) {  // the distiller's values: every other number
+      bool known = it.key() == "epoch";
+      for (const Column& c : kColumns) known = known || it.key() == c.name;
+      if (!known && it->is_number()) r.extra.emplace_back(it.key(), it->get<double>());
+    }
     records_.push_back(r);
   }
 }

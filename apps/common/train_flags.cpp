@@ -12,7 +12,7 @@ namespace zkd::app {
 
 void add_train_flags(Flags& f, bool distill) {
   f.add("model", distill ? "resnet8x4" : "resnet32x4", "student / model name (see --list-models)");
-  f.add("epochs", "240", "epochs");
+  f.add("epochs", "", "epochs (default 240; MLKD 480, or 960 for ShuffleNet students)");
   f.add("batch-size", "64", "batch size (the last partial batch is kept)");
   f.add("lr", "", "base learning rate (default: 0.05, or 0.01 for MobileNetV2/ShuffleNet students)");
   f.add("momentum", "0.9", "SGD momentum");
@@ -34,7 +34,7 @@ void add_train_flags(Flags& f, bool distill) {
   f.add_bool("list-models", "print the model names and exit");
   f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
   if (distill) {
-    f.add("method", "kd+ls", "kd | kd+ls | dkd | dkd+ls");
+    f.add("method", "kd+ls", "kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls");
     f.add("teacher", "", "teacher: a zkd-train run directory (its last epoch, as the paper) or a checkpoint file");
     f.add("teacher-pick", "last", "which checkpoint of a --teacher run directory: last | best");
     f.add("teacher-model", "resnet32x4", "teacher model name (default: the checkpoint's, else resnet32x4)");
@@ -44,6 +44,8 @@ void add_train_flags(Flags& f, bool distill) {
     f.add("alpha", "", "DKD TCKD weight (default: 1, times kd_weight with LS)");
     f.add("beta", "", "DKD NCKD weight (default: 8, times kd_weight with LS)");
     f.add("dkd-warmup", "20", "DKD warm-up epochs: factor min(epoch / N, 1)");
+    f.add("ctkd-t-start", "2", "CTKD: learned T = t_start + t_end * sigmoid(g) (docs/distillers.md)");
+    f.add("ctkd-t-end", "30", "CTKD: see --ctkd-t-start");
   }
 }
 
@@ -73,9 +75,8 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
   TrainConfig c;
   c.model = f.str("model");
   if (!nets::exists(c.model)) f.fail("unknown --model '" + c.model + "' (see --list-models)");
-  c.epochs = f.integer("epochs");
   c.batch_size = f.integer("batch-size");
-  if (c.epochs < 1 || c.batch_size < 1) f.fail("--epochs and --batch-size must be >= 1");
+  if (c.batch_size < 1) f.fail("--batch-size must be >= 1");
   c.momentum = f.num("momentum");
   c.weight_decay = f.num("weight-decay");
   c.schedule = f.str("schedule");
@@ -94,8 +95,11 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
   MethodDefaults d = paper_defaults("ce", "", c.model);
   if (distill) {
     c.method = f.str("method");
-    if (c.method != "kd" && c.method != "kd+ls" && c.method != "dkd" && c.method != "dkd+ls")
-      f.fail("--method must be kd, kd+ls, dkd or dkd+ls, got '" + c.method + "'");
+    try {
+      parse_method(c.method);
+    } catch (const Error&) {
+      f.fail(std::string("--method must be ") + kMethodNames + ", got '" + c.method + "'");
+    }
     c.teacher_model = f.str("teacher-model");
     if (!nets::exists(c.teacher_model)) f.fail("unknown --teacher-model '" + c.teacher_model + "'");
     c.teacher_checkpoint = f.str("teacher");
@@ -119,7 +123,13 @@ TrainConfig config_from_flags(const Flags& f, bool distill) {
     num("beta", c.loss.beta);
     if (c.loss.temperature <= 0) f.fail("--temperature must be > 0");
     c.dkd_warmup_epochs = f.integer("dkd-warmup");
+    c.ctkd_t_start = f.num("ctkd-t-start");
+    c.ctkd_t_end = f.num("ctkd-t-end");
+    if (c.ctkd_t_start <= 0 || c.ctkd_t_end < 0)
+      f.fail("--ctkd-t-start must be > 0 and --ctkd-t-end >= 0 (the temperature stays > 0)");
   }
+  c.epochs = f.str("epochs").empty() ? d.epochs : f.integer("epochs");
+  if (c.epochs < 1) f.fail("--epochs must be >= 1");
   c.lr = f.str("lr").empty() ? d.lr : f.num("lr");
   c.out = f.str("out");
   if (c.out.empty()) c.out = default_out_dir(c);

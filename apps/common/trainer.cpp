@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,8 @@
 #include "apps/common/run_dir.h"
 #include "apps/common/run_log.h"
 #include "apps/common/teacher.h"
+#include "apps/distill/distiller.h"
+#include "apps/distill/step.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/batch_png.h"
@@ -121,6 +124,42 @@ Tensor nonfinite_probe(SGD& opt) {
   return ZKD_DISPATCH(w, sum_all, ZKD_DISPATCH(w, scale, w, 0.0));
 }
 
+// The distiller's own parameters and their momentum, as views (checkpoint `extra` tensors).
+NamedTensors distiller_state(Distiller& d, SGD* dopt) {
+  NamedTensors out;
+  int64_t off = 0;
+  for (auto& [name, v] : d.parameters()) {
+    out.emplace_back(name, v.data());
+    out.emplace_back("momentum." + name, dopt->momentum_buffer().view_at(off, v.shape()));
+    off += v.data().numel();
+  }
+  return out;
+}
+
+void restore_distiller_state(Distiller& d, SGD* dopt, const NamedTensors& saved, const std::string& path) {
+  for (auto& [name, view] : distiller_state(d, dopt)) {
+    auto it = std::find_if(saved.begin(), saved.end(), [&](const auto& e) { return e.first == name; });
+    ZKD_CHECK(it != saved.end() && it->second.shape() == view.shape(), "checkpoint '" + path + "'",
+              "expected the method's state '", kExtraPrefix, name, "' of shape ", shape_str(view.shape()),
+              it == saved.end() ? std::string(", got none") : ", got shape " + shape_str(it->second.shape()));
+    view.copy_from(it->second);
+  }
+}
+
+// The distiller's per-term loss sums of the epoch, by name, on the device.
+struct TermSums {
+  std::vector<std::string> names;
+  std::vector<Tensor> sums;
+  Tensor& at(const std::string& name, const Tensor& like) {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return sums[i];
+    names.push_back(name);
+    sums.push_back(zeros({}, like.dtype(), like.device()));
+    return sums.back();
+  }
+};
+constexpr const char* kTermSumPrefix = "epoch_sum.";  // checkpoint extras of an epoch in progress
+
 // Puts the running sums of a checkpoint's epoch in progress back on the device.
 void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
   ZKD_DISPATCH(loss_sum, fill, loss_sum, s.epoch_loss_sum);
@@ -154,11 +193,19 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   sa.momentum = static_cast<float>(cfg.momentum);
   sa.weight_decay = static_cast<float>(cfg.weight_decay);
   SGD opt(model->parameters(), sa);
+  // The training method: its loss, views, per-epoch settings, logged values and own parameters
+  // (optimized with the student's SGD settings).
+  std::unique_ptr<Distiller> distiller = make_distiller(cfg, dev);
+  std::vector<Variable> dparams;
+  for (auto& p : distiller->parameters()) dparams.push_back(p.second);
+  std::unique_ptr<SGD> dopt = dparams.empty() ? nullptr : std::make_unique<SGD>(dparams, sa);
   std::shared_ptr<Module> teacher;
-  if (cfg.distills()) teacher = load_teacher(cfg, dev);
+  if (distiller->needs_teacher()) teacher = load_teacher(cfg, dev);
   int64_t first_epoch = 1, first_step = 0;
+  NamedTensors extra;  // the checkpoint's distiller state (and the term sums of an epoch in progress)
   if (!resume_dir.empty()) {
-    state = load_checkpoint(ckpt_path, *model, &opt);
+    state = load_checkpoint(ckpt_path, *model, &opt, &extra);
+    restore_distiller_state(*distiller, dopt.get(), extra, ckpt_path);
     first_epoch = state.complete() ? state.epoch + 1 : state.epoch;
     first_step = state.complete() ? 0 : state.step;
   }
@@ -168,6 +215,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   data::Cifar100 d = load_run_data(cfg);
   data::Loader train(d.train, dev, cfg.batch_size, cfg.seed, true);
   data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
+  if (distiller->needs_strong_view()) train.enable_strong_view();
   ZKD_CHECK(first_step == 0 || state.steps_per_epoch == train.num_batches(), "resume", "expected ",
             state.steps_per_epoch, " steps per epoch as in the checkpoint, got ", train.num_batches(),
             " (did the data change?)");
@@ -193,12 +241,15 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
   out.best_epoch = state.best_epoch;
   bool have_ckpt = !resume_dir.empty();
   Tensor loss_sum = zeros({}, DType::F32, dev), counts = zeros({2}, DType::F32, dev);
+  TermSums terms;
   Progress progress(stdout, cfg.epochs, train.num_batches());
   double last_top1 = log.records().empty() ? 0 : log.records().back().test_top1;
   for (int64_t epoch = first_epoch; epoch <= cfg.epochs; ++epoch) {
     float lr = lr_at(cfg, epoch);
     opt.set_lr(lr);
-    KdLossArgs la = cfg.distills() ? loss_args_at(cfg, epoch) : KdLossArgs{};
+    if (dopt) dopt->set_lr(lr);
+    distiller->start_epoch(epoch);
+    for (Tensor& t : terms.sums) ZKD_DISPATCH(t, fill, t, 0.0);
     model->train();
     train.start_epoch(epoch - 1);
     ZKD_DISPATCH(loss_sum, fill, loss_sum, 0.0);
@@ -206,6 +257,9 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     int64_t images = 0, step = first_step;
     if (first_step > 0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
       restore_epoch_sums(state, loss_sum, counts);
+      const std::string tp = kTermSumPrefix;
+      for (auto& [name, t] : extra)
+        if (name.rfind(tp, 0) == 0) terms.at(name.substr(tp.size()), loss_sum).copy_from(t);
       images = state.epoch_images;
     }
     const int64_t images_before = images;
@@ -213,23 +267,14 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     auto t0 = std::chrono::steady_clock::now();
     for (; step < train.num_batches(); ++step) {
       data::Batch b = train.batch(step);
-      Variable logits = (*model)(Variable(b.images));
-      Variable loss;
-      if (teacher) {
-        Tensor t;
-        {
-          NoGradGuard no_grad;
-          t = (*teacher)(Variable(b.images)).data();
-        }
-        loss = kd_loss(logits, t, b.labels, la).loss;
-      } else {
-        loss = cross_entropy(logits, b.labels);
+      StepResult sr = train_step(*model, teacher.get(), *distiller, opt, dopt.get(), b.images,
+                                 b.strong_images, b.labels);
+      ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, sr.loss.loss.data(), static_cast<double>(b.size()));
+      ZKD_DISPATCH(counts, accumulate_topk, sr.logits, b.labels, counts);  // the weak view
+      for (auto& [name, v] : sr.loss.terms) {
+        Tensor& t = terms.at(name, v);
+        ZKD_DISPATCH(t, add_inplace, t, v, static_cast<double>(b.size()));
       }
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-      ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, loss.data(), static_cast<double>(b.size()));
-      ZKD_DISPATCH(counts, accumulate_topk, logits.data(), b.labels, counts);
       images += b.size();
       bool last = step + 1 == train.num_batches();
       if ((step + 1) % cfg.log_every == 0 || last || interrupted()) {
@@ -251,7 +296,9 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
       state.epoch_top1 = c[0];
       state.epoch_top5 = c[1];
       state.epoch_images = images;
-      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, describe_run(cfg, epoch, last_top1));
+      NamedTensors mid = distiller_state(*distiller, dopt.get());
+      for (size_t i = 0; i < terms.sums.size(); ++i) mid.emplace_back(kTermSumPrefix + terms.names[i], terms.sums[i]);
+      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, describe_run(cfg, epoch, last_top1), mid);
       progress.finish("interrupted at epoch " + std::to_string(epoch) + " step " +
                       std::to_string(step + 1) + "; checkpoint written: " + cfg.out +
                       "/last.safetensors (continue with --resume " + cfg.out + ")");
@@ -267,6 +314,9 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     r.lr = lr;
     r.seconds = secs;
     r.images_per_s = static_cast<double>(images - images_before) / std::max(secs, 1e-9);
+    for (size_t i = 0; i < terms.sums.size(); ++i)
+      r.extra.emplace_back(terms.names[i], terms.sums[i].item_double() / static_cast<double>(images));
+    for (auto& [name, v] : distiller->epoch_values()) r.extra.emplace_back(name, v.item_double());
     if (!std::isfinite(r.train_loss)) diverged(cfg.out, epoch, step, "loss", r.train_loss, have_ckpt);
     progress.evaluating(test.size());
     EvalResult e = evaluate(*model, test);
@@ -288,7 +338,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
       state.best_epoch = epoch;
       save_weights(cfg.out + "/best.safetensors", *model, info);
     }
-    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info);
+    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info, distiller_state(*distiller, dopt.get()));
     have_ckpt = true;
     progress.finish(epoch_summary(epoch, cfg.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));

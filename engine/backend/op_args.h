@@ -44,6 +44,7 @@ struct KdLossArgs {
   float alpha = 9.0f;         // DKD: TCKD weight
   float beta = 72.0f;         // DKD: NCKD weight
   float warmup = 1.0f;        // DKD: min(epoch / 20, 1)
+  float std_eps = 1e-7f;      // LS: added to the std (mdistiller 1e-7; the CTKD code uses 0)
 };
 
 struct BatchNormTrainOut {
@@ -66,6 +67,7 @@ struct KdLossOut {
   Tensor loss;      // [] total
   Tensor parts;     // [2] (CE part, KD part), already weighted
   Tensor dlogits;   // [B, K] d total / d student logits
+  Tensor dtemp;     // [] d total / d T when the temperature is a tensor, else undefined
 };
 
 int64_t conv_out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad);

@@ -43,7 +43,19 @@ struct KdLossResult {
   Variable loss;
   Tensor parts;
 };
+// temperature: undefined (a.temperature) or a one-element Variable (a learned T, never read on
+// the host); the gradient then reaches it too (d loss / d T, docs/distillers.md).
 KdLossResult kd_loss(const Variable& student, const Tensor& teacher, const Tensor& labels,
-                     const KdLossArgs& a);
+                     const KdLossArgs& a, const Variable& temperature = Variable());
+
+// Small differentiable helpers of the distillation losses (docs/distillers.md).
+Variable transpose(const Variable& x);                      // [M, N] -> [N, M]
+Variable sigmoid(const Variable& x);                        // element-wise, any shape
+Variable add_scalar(const Variable& x, double c);           // x + c
+// x * s with s a one-element tensor on x's device (no gradient to s; never read on the host).
+Variable scale_by(const Variable& x, const Tensor& s);
+// Identity forward; the backward multiplies the gradient by lambda (a gradient-reversal layer
+// for lambda < 0).
+Variable grad_scale(const Variable& x, double lambda);
 
 }  // namespace zkd

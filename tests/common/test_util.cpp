@@ -1,6 +1,9 @@
 // Test helpers (see test_util.h).
 #include "tests/common/test_util.h"
 
+#include <sys/wait.h>
+
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -75,6 +78,16 @@ Tensor random_labels(int64_t n, int64_t classes, uint64_t seed, Device device) {
   std::vector<int64_t> v(n);
   for (auto& x : v) x = static_cast<int64_t>(gen.uniform_int(static_cast<uint64_t>(classes)));
   return from_vector(v, {n}, device);
+}
+
+int run_command(const std::string& cmd, std::string& output) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace zkd::test

@@ -27,6 +27,9 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, DType dtype = DType::F64
 // script's worst-error-per-op summary (tests/gpu/check.sh greps these lines).
 void report_error(const std::string& op, const Tensor& got, const Tensor& want);
 Tensor random_labels(int64_t n, int64_t classes, uint64_t seed, Device device = Device::cpu());
+// Runs the shell command `cmd`; returns its exit status (-1 when it did not exit) and appends its
+// stdout and stderr to `output` (the PyTorch cross-checks and parity twins).
+int run_command(const std::string& cmd, std::string& output);
 
 }  // namespace zkd::test
 

@@ -14,14 +14,12 @@
 // activated input gives 3.6 on the logits, one missing WRN double update 7e-3 on the statistics.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/autograd/grad_mode.h"
@@ -40,17 +38,6 @@ constexpr double kBufferTol = 1e-5;
 
 bool python_torch_available() {
   return std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0;
-}
-
-// Runs `cmd`, returns its exit status and stdout + stderr.
-int run(const std::string& cmd, std::string& output) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 double field(const std::string& out, const std::string& key) {
@@ -106,9 +93,9 @@ TEST_P(CrossCheck, PyTorchGivesTheSameLogitsAndStatistics) {
       data, {{"input", x.data()}, {"eval_logits", eval_logits}, {"train_logits", train_logits}});
 
   std::string out;
-  int status = run("/usr/bin/python3 '" ZKD_CROSSCHECK_SCRIPT "' --model " + name + " --weights " +
-                       weights + " --data " + data + " --after " + after,
-                   out);
+  int status = test::run_command("/usr/bin/python3 '" ZKD_CROSSCHECK_SCRIPT "' --model " + name +
+                                     " --weights " + weights + " --data " + data + " --after " + after,
+                                 out);
   std::printf("[crosscheck] %s", out.c_str());
   fs::remove_all(dir);
   ASSERT_EQ(status, 0) << out;

@@ -1,5 +1,5 @@
 // CPU reference of the distillation losses (method.md section 1, docs/zscore-kd.md): per row,
-// optional Z-score standardization of student and teacher (unbiased std + 1e-7), softmaxes at
+// optional Z-score standardization of student and teacher (unbiased std + eps, 1e-7 by default), softmaxes at
 // temperature T, KL(teacher || student) (KD) or TCKD + NCKD (DKD), CE on the raw logits, and the
 // exact gradient with respect to the raw student logits. All arithmetic in double; every log of a
 // probability is taken in the log domain, so huge logits (|z| ~ 1e4) give finite results wherever
@@ -14,7 +14,6 @@
 namespace zkd::cpu {
 
 namespace {
-constexpr double kStdEps = 1e-7;     // added to the std (normalize() in the official code)
 constexpr double kMaskShift = 1000;  // DKD's NCKD: logits / T - 1000 * gt_mask
 
 struct Standardized {
@@ -22,7 +21,7 @@ struct Standardized {
   double s = 1, d = 1;    // unbiased std and std + eps
 };
 
-Standardized standardize(const std::vector<double>& x, bool ls) {
+Standardized standardize(const std::vector<double>& x, bool ls, double eps) {
   Standardized r;
   r.h = x;
   if (!ls) return r;
@@ -33,7 +32,7 @@ Standardized standardize(const std::vector<double>& x, bool ls) {
   double ss = 0;
   for (double v : x) ss += (v - mu) * (v - mu);
   r.s = std::sqrt(ss / (K - 1));
-  r.d = r.s + kStdEps;
+  r.d = r.s + eps;
   for (double& v : r.h) v = (v - mu) / r.d;
   return r;
 }
@@ -65,7 +64,7 @@ double kl_term(double logp, double logq) {
 }  // namespace
 
 KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& labels,
-                  const KdLossArgs& a) {
+                  const Tensor& temperature, const KdLossArgs& a) {
   const int64_t B = student.size(0), K = student.size(1);
   const int64_t* lab = labels.data<int64_t>();
   for (int64_t i = 0; i < B; ++i)
@@ -73,11 +72,16 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
               " at row ", i);
   const bool ls = a.method == KdMethod::KD_LS || a.method == KdMethod::DKD_LS;
   const bool dkd = a.method == KdMethod::DKD || a.method == KdMethod::DKD_LS;
-  const double T = a.temperature, invB = 1.0 / static_cast<double>(B);
+  const bool learned = temperature.defined();
+  ZKD_CHECK(!learned || !dkd, "kd_loss", "expected KD or KD+LS with a learned temperature, got DKD");
+  const double T = learned ? temperature.item_double() : a.temperature;
+  ZKD_CHECK(T > 0, "kd_loss", "expected a temperature > 0, got ", T);
+  const double invB = 1.0 / static_cast<double>(B);
   KdLossOut out{Tensor::empty({}, student.dtype(), student.device()),
                 Tensor::empty({2}, student.dtype(), student.device()),
-                Tensor::empty(student.shape(), student.dtype(), student.device())};
-  double ce_sum = 0, kd_sum = 0;
+                Tensor::empty(student.shape(), student.dtype(), student.device()), Tensor()};
+  if (learned) out.dtemp = Tensor::empty({}, student.dtype(), student.device());
+  double ce_sum = 0, kd_sum = 0, dT_sum = 0;
   dispatch_float("kd_loss", student.dtype(), [&](auto zero) {
     using T_ = decltype(zero);
     const T_* ps = student.data<T_>();
@@ -90,7 +94,7 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
       std::vector<double> lz = log_softmax(z);
       ce_sum -= lz[y];
       // Distillation term on a = zh / T (student) and b = vh / T (teacher); G = d term / d zh.
-      Standardized zs = standardize(z, ls), vs = standardize(v, ls);
+      Standardized zs = standardize(z, ls, a.std_eps), vs = standardize(v, ls, a.std_eps);
       std::vector<double> sa(K), sb(K);
       for (int64_t k = 0; k < K; ++k) {
         sa[k] = zs.h[k] / T;
@@ -103,6 +107,16 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
         for (int64_t k = 0; k < K; ++k) {
           term += kl_term(lp[k], lq[k]);
           G[k] = a.lambda_kd * T * (std::exp(lq[k]) - std::exp(lp[k]));  // lam T^2 (q - p) / T
+        }
+        if (learned) {
+          // d (lam T^2 KL) / dT = lam (2 T KL - dKL/dx), x = 1 / T, with
+          // dKL/dx = sum zh (q - p) + sum vh p (log p - log q - KL) (docs/distillers.md).
+          double dkl_dx = 0;
+          for (int64_t k = 0; k < K; ++k) {
+            const double p = std::exp(lp[k]);
+            dkl_dx += zs.h[k] * (std::exp(lq[k]) - p) + (p > 0 ? vs.h[k] * p * (lp[k] - lq[k] - term) : 0.0);
+          }
+          dT_sum += a.lambda_kd * (2 * T * term - dkl_dx);
         }
         term *= a.lambda_kd * T * T;
       } else {
@@ -153,6 +167,7 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
     parts[0] = static_cast<T_>(a.lambda_ce * ce_sum * invB);
     parts[1] = static_cast<T_>(kd_sum * invB);
     *out.loss.data<T_>() = static_cast<T_>((a.lambda_ce * ce_sum + kd_sum) * invB);
+    if (learned) *out.dtemp.data<T_>() = static_cast<T_>(dT_sum * invB);
   });
   return out;
 }

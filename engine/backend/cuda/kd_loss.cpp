@@ -30,7 +30,7 @@ kernels::KdKernelMethod kernel_method(KdMethod m) {
 
 // student, teacher [B, K] float32; labels int64 [B].
 KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& labels,
-                  const KdLossArgs& a) {
+                  const Tensor& temperature, const KdLossArgs& a) {
   const char* op = "kd_loss";
   require_f32(op, student, "student logits");
   require_f32(op, teacher, "teacher logits");
@@ -41,8 +41,16 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
             "expected between 1 and 2^31 - 1 rows, got ", B);
   const Device dev = student.device();
   KdLossOut out{Tensor::empty({}, DType::F32, dev), Tensor::empty({2}, DType::F32, dev),
-                Tensor::empty(student.shape(), DType::F32, dev)};
-  Tensor row_terms = Tensor::empty({B, 2}, DType::F32, dev);  // per-row CE, weighted KD
+                Tensor::empty(student.shape(), DType::F32, dev), Tensor()};
+  const bool learned = temperature.defined();
+  ZKD_CHECK(!learned || a.method == KdMethod::KD || a.method == KdMethod::KD_LS, op,
+            "expected KD or KD+LS with a learned temperature, got DKD");
+  if (learned) {
+    require_f32(op, temperature, "temperature");
+    require_numel(op, temperature, 1, student, "temperature");
+    out.dtemp = Tensor::empty({}, DType::F32, dev);
+  }
+  Tensor row_terms = Tensor::empty({B, 3}, DType::F32, dev);  // per-row CE, weighted KD, d / dT
   kernels::KdKernelArgs ka;
   ka.method = kernel_method(a.method);
   ka.temperature = a.temperature;
@@ -51,9 +59,12 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
   ka.alpha = a.alpha;
   ka.beta = a.beta;
   ka.warmup = a.warmup;
+  ka.std_eps = a.std_eps;
+  ka.temperature_ptr = learned ? temperature.data<float>() : nullptr;
   kernels::kd_loss_fwd(student.data<float>(), teacher.data<float>(), labels.data<int64_t>(), B, K,
                        ka, row_terms.data<float>(), out.dlogits.data<float>(),
-                       out.loss.data<float>(), out.parts.data<float>(), stream());
+                       out.loss.data<float>(), out.parts.data<float>(),
+                       learned ? out.dtemp.data<float>() : nullptr, stream());
   ZKD_LAUNCH_CHECK("kd_loss_fwd_kernel");
   return out;
 }
