@@ -37,7 +37,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # ---------------------------------------------------------------------------------------------
-# The rows. paper: the paper's top-1 (method.md section 4); needs: a zkd-distill method that
+# The rows. paper: the paper's top-1 (its Tables 1-2; README); needs: a zkd-distill method that
 # must exist (checked against its --help); smoke rows are tiny CPU runs for the runner's test
 # and are recorded only with an explicit --docs.
 
@@ -276,7 +276,7 @@ def render(opts):
         out.append("| %s | %s | %s | %s | %s | %s | %d |" % (
             name, pair, row["method"], paper, mean_std([r["best_top1"] for r in done]),
             mean_std([r["last_top1"] for r in done]), len(done)))
-    out += ["", "Complete runs (logs and curves under [reproduction/](reproduction/)):", ""]
+    out += ["", "Complete runs (each one's log.jsonl and curves are in reproduction/ROW/seedN/):", ""]
     if runs:
         out += ["| row | seed | epochs | best top-1 | last top-1 | precision | card | commit |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |"]

@@ -8,7 +8,7 @@ under PyTorch names), batches.safetensors (the augmented batches zkd's Loader pr
 images [B, 3, 32, 32] and int64 labels [B], step by step, the last one partial), zkd.safetensors
 (zkd's loss at each step, [K]), student_step<k>.safetensors (zkd's student state after step k)
 and teacher_after.safetensors. The twin trains the same K steps in float64 with the official
-semantics, written from docs/method.md sections 1.2, 1.3 and 2:
+semantics (docs/zscore-kd.md for the losses, docs/parity.md for the step):
 
   - Distiller.train(): student in training mode, teacher in eval mode, every step;
   - the teacher's logits under torch.no_grad();
@@ -52,7 +52,7 @@ def zkd_float(x):
     return struct.unpack("<f", struct.pack("<f", float(x)))[0]
 
 # ---------------------------------------------------------------------------------------------
-# The loss terms (docs/method.md 1.1 - 1.3).
+# The loss terms (docs/zscore-kd.md).
 
 
 def standardize(z):
