@@ -7,7 +7,8 @@ runs the row's whole recipe with zkd-train / zkd-distill, one seed after the oth
 RUNS/ROW/seed<N> (default RUNS = runs/reproduce). It is idempotent and resumable: a finished run
 is skipped; a run with a checkpoint (last.safetensors) continues with `--resume`; a folder
 without one starts over. With --max-minutes the trainer gets SIGINT once that much time has
-passed (it finishes the step, writes its checkpoint and exits), so a command under a hard limit
+passed (it finishes the step, writes its checkpoint and exits), and so does a SIGINT / SIGTERM
+sent to the runner (forwarded once), so a command under a hard limit
 (e.g. a 10-minute window: --max-minutes 9) stops cleanly and the next command on the same
 machine continues the run. Student rows distill from the teacher row's run of --teacher-seed,
 taking its last epoch's weights (mdistiller's teachers are ckpt_epoch_240, not the best epoch).
@@ -185,11 +186,20 @@ def write_json(path, value):
 # Running one trainer command under the budget.
 
 
+_STOP_SIGNALS = []  # SIGINT / SIGTERM received by the runner itself
+
+
+def _request_stop(signum, frame):
+    _STOP_SIGNALS.append(signum)
+
+
 def run_trainer(argv, deadline, grace_s):
-    """Runs argv, echoing its output. At the deadline (time.monotonic(); None = none) it sends
-    SIGINT once training has started, then waits up to grace_s for the clean exit (a second
-    SIGINT after that stops it at once). Returns (exit status, card or None, stopped)."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    """Runs argv in its own session, echoing its output. At the deadline (time.monotonic();
+    None = none), once training has started, or as soon as the runner itself gets SIGINT /
+    SIGTERM, it sends the trainer ONE SIGINT, then waits up to grace_s for the clean exit (a
+    second SIGINT after that stops it at once). Returns (exit status, card or None, stopped)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     seen, card, started, signalled_at = b"", None, False, None
@@ -208,9 +218,10 @@ def run_trainer(argv, deadline, grace_s):
         if not sel.get_map():
             break
         now = time.monotonic()
-        if deadline is not None and started and signalled_at is None and now >= deadline:
-            print("\nreproduce: --max-minutes reached; asking the trainer to checkpoint and stop",
-                  flush=True)
+        timed_out = deadline is not None and started and now >= deadline
+        if signalled_at is None and (timed_out or _STOP_SIGNALS):
+            print("\nreproduce: %s; asking the trainer to checkpoint and stop" % (
+                "stop requested" if _STOP_SIGNALS else "--max-minutes reached"), flush=True)
             proc.send_signal(signal.SIGINT)
             signalled_at = now
         elif signalled_at is not None and now - signalled_at > grace_s:
@@ -361,6 +372,8 @@ def main(argv):
                 row["student"], row["paper"], "  (needs %s)" % row["needs"] if "needs" in row
                 else ""))
         return 0
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
     start = time.monotonic()
     deadline = start + 60 * opts.max_minutes if opts.max_minutes is not None else None
     name, row = opts.row, ROWS[opts.row]
@@ -389,7 +402,7 @@ def main(argv):
             print("reproduce: %s seed %d: %s" % (name, seed, " ".join(argv)), flush=True)
             if opts.dry_run:
                 continue
-            if deadline is not None and time.monotonic() >= deadline:
+            if _STOP_SIGNALS or (deadline is not None and time.monotonic() >= deadline):
                 print("reproduce: no time left in --max-minutes; run again to continue")
                 status = 3
                 break
@@ -406,8 +419,9 @@ def main(argv):
             if state != "complete":
                 update_markdown(opts)
                 if stopped:  # a clean stop exits INTERRUPTED_STATUS; any stop resumes or restarts
-                    print("reproduce: stopped by --max-minutes (trainer status %d); run the same "
-                          "command again to continue %s" % (code, run_dir))
+                    print("reproduce: stopped by %s (trainer status %d); run the same command "
+                          "again to continue %s" % ("a signal" if _STOP_SIGNALS else
+                                                    "--max-minutes", code, run_dir))
                     return 3
                 print("reproduce: the trainer exited with status %d before the run was complete"
                       % code, file=sys.stderr)

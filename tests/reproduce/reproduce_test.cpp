@@ -1,7 +1,8 @@
 // apps/reproduce.py end to end on the CPU with its smoke rows (resnet20, 3 epochs, 4 classes of
 // a tiny synthetic CIFAR-100-format set): --dry-run prints the commands and runs nothing; a
 // budget of 0.002 minutes stops the teacher cleanly after its first step (listed in progress,
-// not recorded); the same command then resumes it to the end and records it once
+// not recorded); the same command resumes it, and SIGINT to the runner stops it cleanly again;
+// the same command then resumes it to the end and records it once
 // (reproduction.json, the generated table of reproduction.md, the kept log.jsonl); a third
 // call skips it; the student row distills from the teacher's last checkpoint; a student row
 // whose teacher is not complete is refused.
@@ -25,12 +26,14 @@ struct Sandbox {
   std::string data = e2e::write_synthetic_cifar(root + "/data", 4, 8, 4);
   std::string runs = root + "/runs", docs = root + "/docs";
 
-  RunResult reproduce(const std::string& row, const std::vector<std::string>& extra = {}) {
+  // interrupt_after: SIGINT to the runner once its output shows this text.
+  RunResult reproduce(const std::string& row, const std::vector<std::string>& extra = {},
+                      const std::string& interrupt_after = "") {
     std::vector<std::string> argv = {"/usr/bin/python3", ZKD_REPRODUCE_SCRIPT, row,
                                      "--runs", runs, "--docs", docs, "--bin", ZKD_APPS_DIR,
                                      "--data", data, "--device", "cpu"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return e2e::run(argv);
+    return e2e::run(argv, interrupt_after);
   }
   std::string read(const std::string& rel) const {
     std::ifstream in(docs + "/" + rel);
@@ -80,7 +83,15 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
   EXPECT_TRUE(contains(s.read("reproduction.md"), "smoke-teacher seed 0: in progress"))
       << s.read("reproduction.md");
 
-  // 2. The same command continues the run from its checkpoint and records it.
+  // 2. The same command continues the run; SIGINT to the runner stops it cleanly again.
+  RunResult signalled = s.reproduce("smoke-teacher", {}, "img/s");
+  EXPECT_EQ(signalled.status, 3) << signalled.output;
+  EXPECT_TRUE(contains(signalled.output, "zkd-train --resume " + run)) << signalled.output;
+  EXPECT_TRUE(contains(signalled.output, "stopped by a signal")) << signalled.output;
+  EXPECT_TRUE(contains(signalled.output, "checkpoint written")) << signalled.output;
+  EXPECT_TRUE(s.records().empty());
+
+  // 3. The same command continues the run from its checkpoint to the end and records it.
   RunResult resumed = s.reproduce("smoke-teacher");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   EXPECT_TRUE(contains(resumed.output, "zkd-train --resume " + run)) << resumed.output;
@@ -101,13 +112,13 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
   EXPECT_TRUE(contains(md, "| smoke-teacher | resnet20 | ce | - |")) << md;
   EXPECT_TRUE(contains(md, "In progress:\n\nnone.")) << md;
 
-  // 3. Once complete, a run is skipped and recorded only once.
+  // 4. Once complete, a run is skipped and recorded only once.
   RunResult again = s.reproduce("smoke-teacher");
   EXPECT_EQ(again.status, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "seed 0 is complete")) << again.output;
   EXPECT_EQ(s.records().size(), 1u);
 
-  // 4. The student row distills from the teacher's last checkpoint.
+  // 5. The student row distills from the teacher's last checkpoint.
   RunResult student = s.reproduce("smoke-kdls");
   ASSERT_EQ(student.status, 0) << student.output;
   EXPECT_TRUE(contains(student.output, "--teacher " + run + "/last.safetensors --teacher-model resnet20"))
