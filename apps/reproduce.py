@@ -421,10 +421,11 @@ def main(argv):
             state = run_state(run_dir, row_epochs(row))
             if state != "complete":
                 update_markdown(opts)
-                if stopped:  # a clean stop exits INTERRUPTED_STATUS; any stop resumes or restarts
-                    print("reproduce: stopped by %s (trainer status %d); run the same command "
-                          "again to continue %s" % ("a signal" if _STOP_SIGNALS else
-                                                    "--max-minutes", code, run_dir))
+                if stopped:  # the next command resumes (or restarts, without a checkpoint)
+                    print("reproduce: stopped by %s (%s); run the same command again to continue "
+                          "%s" % ("a signal" if _STOP_SIGNALS else "--max-minutes",
+                                  "checkpoint written" if code == INTERRUPTED_STATUS else
+                                  "trainer status %d" % code, run_dir))
                     return 3
                 print("reproduce: the trainer exited with status %d before the run was complete"
                       % code, file=sys.stderr)
