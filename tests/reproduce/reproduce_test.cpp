@@ -129,5 +129,25 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
   EXPECT_EQ(recs[1].find("method")->as_string("method"), "kd+ls");
 }
 
+// The runner's contract with the trainer: a stop at any step leaves a log with every finished
+// epoch. SIGINT once step 3 of 4 is reported lands in the epoch's last step (or its
+// evaluation); the resumed run must still log epochs 1, 2 and 3.
+TEST(Reproduce, TrainerStoppedInTheLastStepOfAnEpochStillLogsIt) {
+  Sandbox s;
+  const std::string run = s.root + "/run";
+  RunResult stopped = e2e::run({ZKD_APPS_DIR "/zkd-train", "--model", "resnet20", "--epochs", "3",
+                                "--num-classes", "4", "--train-per-class", "8", "--test-per-class",
+                                "4", "--batch-size", "8", "--log-every", "1", "--device", "cpu",
+                                "--data", s.data, "--out", run},
+                               "step 3/4");
+  EXPECT_EQ(stopped.status, 130) << stopped.output;
+  RunResult resumed = e2e::run({ZKD_APPS_DIR "/zkd-train", "--resume", run});
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  std::vector<std::string> log = e2e::read_lines(run + "/log.jsonl");
+  ASSERT_EQ(log.size(), 3u) << stopped.output << resumed.output;
+  for (size_t i = 0; i < log.size(); ++i)
+    EXPECT_EQ(e2e::json_number(log[i], "epoch"), static_cast<double>(i + 1)) << log[i];
+}
+
 }  // namespace
 }  // namespace zkd
