@@ -285,9 +285,9 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
         if (!std::isfinite(w)) diverged(cfg.out, epoch, step + 1, "weight after the step", w, have_ckpt);
         progress.update(step + 1, mean, images);
       }
-      if (interrupted()) break;
+      if (interrupted() && !last) break;  // in the epoch's last step: finish the epoch first
     }
-    if (interrupted()) {
+    if (interrupted() && step < train.num_batches()) {
       state.epoch = epoch;
       state.step = step + 1;
       state.rng_offset = gen.offset();
@@ -345,6 +345,13 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     last_top1 = e.top1;
     out.last_top1 = e.top1;
     out.last_epoch = epoch;
+    if (interrupted() && epoch < cfg.epochs) {  // the signal came late in the epoch: it is saved
+      std::printf("zkd: interrupted after epoch %lld; checkpoint written: %s/last.safetensors "
+                  "(continue with --resume %s)\n", static_cast<long long>(epoch), cfg.out.c_str(),
+                  cfg.out.c_str());
+      out.interrupted = true;
+      return out;
+    }
   }
   out.best_top1 = state.best_top1;
   out.best_epoch = state.best_epoch;
