@@ -128,7 +128,8 @@ void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
 }
 }  // namespace
 
-TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override) {
+TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override,
+                          const std::function<void(const EpochRecord&)>& on_epoch) {
   TrainState state;
   std::string ckpt_path;
   if (!resume_dir.empty()) {
@@ -295,6 +296,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     last_top1 = e.top1;
     out.last_top1 = e.top1;
     out.last_epoch = epoch;
+    if (on_epoch) on_epoch(r);
   }
   out.best_top1 = state.best_top1;
   out.best_epoch = state.best_epoch;
