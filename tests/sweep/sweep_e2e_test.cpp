@@ -59,14 +59,17 @@ void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
   }
 }
 
-// The log's values but the timings.
-void expect_same_log(const std::string& a_dir, const std::string& b_dir) {
+// The log's values but the timings. resumed_epoch: an epoch resumed mid-way in a, whose train loss
+// and accuracy cover only the steps after the resume (the trainer's log), so only its test values
+// and LR are compared.
+void expect_same_log(const std::string& a_dir, const std::string& b_dir, size_t resumed_epoch = 0) {
   std::vector<std::string> a = read_lines(a_dir + "/log.jsonl"), b = read_lines(b_dir + "/log.jsonl");
   ASSERT_EQ(a.size(), b.size());
   ASSERT_FALSE(a.empty());
   for (size_t i = 0; i < a.size(); ++i)
     for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
-      EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " epoch " << i + 1;
+      if (i + 1 != resumed_epoch || std::strncmp(k, "train_", 6) != 0)
+        EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " epoch " << i + 1;
 }
 
 Json summary(const std::string& dir) { return Json::parse(read_file(dir + "/summary.json"), "summary"); }
@@ -83,10 +86,10 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   std::string sweep = fresh_dir("grid") + "/sweep";
   RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "distill", "--teacher", teacher(), "--teacher-model", kModel},
                             common(2)),
-                        {"--lr", "0.01", "--seeds", "0-1", "--temperature", "2,3", "--out", sweep}));
+                        {"--lr", "0.01", "--seeds", "1", "--temperature", "2,3", "--out", sweep}));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("device memory estimate"), std::string::npos) << r.output;
-  for (const char* m : {"T2-seed0", "T2-seed1", "T3-seed0", "T3-seed1"})
+  for (const char* m : {"T2-seed1", "T3-seed1"})
     EXPECT_TRUE(fs::exists(sweep + "/" + m + "/last.safetensors")) << m;
   for (const char* f : {"sweep.json", "summary.md", "summary.json", "summary.svg"})
     EXPECT_TRUE(fs::exists(sweep + "/" + f)) << f;
@@ -101,12 +104,12 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
 
   Json sum = summary(sweep);
   const Json& t3 = grid_point(sum, "T3");
-  EXPECT_EQ(t3.find("finished")->as_int("finished"), 2);
-  EXPECT_EQ(t3.find("best_top1")->find("n")->as_int("n"), 2);
-  EXPECT_NE(read_file(sweep + "/summary.md").find("| T2 | 2 | 2/2 |"), std::string::npos);
+  EXPECT_EQ(t3.find("finished")->as_int("finished"), 1);
+  EXPECT_EQ(t3.find("best_top1")->find("n")->as_int("n"), 1);
+  EXPECT_NE(read_file(sweep + "/summary.md").find("| T2 | 1 | 1/1 |"), std::string::npos);
 
   // A member is an ordinary run: zkd-eval reads its best weights.
-  RunResult e = run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", sweep + "/T2-seed0/best.safetensors",
+  RunResult e = run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", sweep + "/T2-seed1/best.safetensors",
                      "--device", "cpu", "--data", data_dir(), "--num-classes", "10"});
   EXPECT_EQ(e.status, 0) << e.output;
 
@@ -121,14 +124,15 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   RunResult m = run({ZKD_SWEEP_BIN, "summarize", sweep, solo, "--out", merged});
   ASSERT_EQ(m.status, 0) << m.output;
   Json ms = summary(merged);
-  EXPECT_EQ(grid_point(ms, "T3").find("runs")->items("runs").size(), 3u) << ms.dump();
-  EXPECT_EQ(grid_point(ms, "T2").find("runs")->items("runs").size(), 2u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T3").find("runs")->items("runs").size(), 2u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T2").find("runs")->items("runs").size(), 1u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T3").find("best_top1")->find("std")->as_number("std"), 0) << "equal runs";
 }
 
 TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExactly) {
   std::string sweep = fresh_dir("interrupt") + "/sweep";
   std::vector<std::string> args =
-      cat(cat({ZKD_SWEEP_BIN, "train"}, common(2)), {"--lr", "0.01", "--seeds", "0-2", "--out", sweep});
+      cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "0.01", "--seeds", "0-2", "--out", sweep});
   RunResult r = run(args, "member 2/3 seed1: starting");
   ASSERT_EQ(r.status, 130) << r.output;
   EXPECT_NE(r.output.find("continue with: zkd-sweep --resume " + sweep), std::string::npos) << r.output;
@@ -147,10 +151,10 @@ TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExact
 
   // The interrupted and resumed member equals its run launched alone, uninterrupted.
   std::string solo = fresh_dir("interrupt_solo");
-  RunResult s = run(cat(cat({ZKD_TRAIN_BIN}, common(2)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
+  RunResult s = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
   ASSERT_EQ(s.status, 0) << s.output;
   expect_same_tensors(sweep + "/seed1/last.safetensors", solo + "/last.safetensors");
-  expect_same_log(sweep + "/seed1", solo);
+  expect_same_log(sweep + "/seed1", solo, 1);
 }
 
 TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
