@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "apps/sweep/grid.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/json.h"
 
@@ -20,14 +21,15 @@ const std::set<std::string>& ignored_keys() {
   return k;
 }
 
-// The sweep's short names for config keys (grid.cpp's labels); other keys print as "key=".
+// The sweep's short names (grid.h) for config keys: a flag's config key is its name with '_' for
+// '-' ("lambda-kd" -> "lambda_kd"); other keys print as "key=".
 std::string key_label(const std::string& key) {
-  static const std::map<std::string, std::string> m = {
-      {"method", ""},     {"model", ""},   {"temperature", "T"}, {"lambda_ce", "ce"},
-      {"lambda_kd", "kd"}, {"alpha", "a"}, {"beta", "b"},        {"lr", "lr"},
-      {"weight_decay", "wd"}, {"momentum", "m"}};
-  auto it = m.find(key);
-  return it != m.end() ? it->second : key + "=";
+  for (const Setting& s : sweepable_settings()) {
+    std::string k = s.flag;
+    std::replace(k.begin(), k.end(), '-', '_');
+    if (k == key) return s.label;
+  }
+  return key + "=";
 }
 
 std::string value_text(const Json& v) { return v.is_string() ? v.as_string("value") : v.dump(); }
