@@ -126,6 +126,7 @@ MemoryEstimate estimate(const Plan& p, int members) {
 
 int run(const Plan& plan, const std::string& dir, int member) {
   const int n = static_cast<int>(plan.members.size());
+  ZKD_CHECK(member < n, "sweep", "expected --member in [0, ", n - 1, "], got ", member);
   std::printf("zkd-sweep: %s sweep of %d member(s) in %s:", plan.mode.c_str(), n, dir.c_str());
   for (const Member& m : plan.members) std::printf(" %s", m.name.c_str());
   std::printf("\n");
