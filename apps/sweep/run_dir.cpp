@@ -105,7 +105,7 @@ RunInfo read_run(const std::string& dir, const std::string& name, const std::opt
   r.state = run_state(dir, r.config.epochs);
   r.error = diverged_message(dir);
   if (fs::exists(dir + "/log.jsonl")) {
-    RunLog log(dir);
+    RunLog log(dir, plot_info(r.config));
     log.load_existing(std::numeric_limits<int64_t>::max());
     r.records = log.records();
   }

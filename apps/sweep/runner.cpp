@@ -11,7 +11,7 @@ namespace zkd::app::sweep {
 
 namespace {
 bool is_divergence(const Error& e) {
-  return std::string(e.what()).find("expected a finite loss") != std::string::npos;
+  return std::string(e.what()).find("train: expected a finite ") != std::string::npos;  // loss or weight
 }
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "apps/sweep/grid.h"
 #include "apps/sweep/plan.h"
 #include "engine/core/error.h"
+#include "engine/io/safetensors.h"
 
 namespace zkd::app::sweep {
 namespace {
@@ -70,7 +71,10 @@ TEST(SweepGrid, NamesHoldVaryingSettingsAndAlwaysTheSeed) {
 TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
   std::string dir = (std::filesystem::temp_directory_path() / "zkd_sweep_plan_test").string();
   std::filesystem::remove_all(dir);
-  std::vector<std::string> shared = {"--teacher", "t.safetensors", "--teacher-model", "resnet32x4",
+  std::filesystem::create_directories(dir);
+  const std::string teacher = dir + "/t.safetensors";  // no description: the flags name the model
+  save_safetensors(teacher, {{"w", zeros({1})}});
+  std::vector<std::string> shared = {"--teacher", teacher, "--teacher-model", "resnet32x4",
                                      "--model", "resnet8x4", "--lambda-ce", "0.5", "--epochs=3"};
   Plan p = make_plan("distill", shared, {parse_axis("method", "kd,kd+ls"), parse_axis("seed", "3-4")}, dir);
   ASSERT_EQ(p.members.size(), 4u);
