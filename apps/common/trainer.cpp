@@ -167,7 +167,8 @@ void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
 }
 }  // namespace
 
-TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override) {
+TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override,
+                          const std::function<void(const EpochRecord&)>& on_epoch) {
   TrainState state;
   std::string ckpt_path;
   if (!resume_dir.empty()) {
@@ -345,6 +346,7 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_
     last_top1 = e.top1;
     out.last_top1 = e.top1;
     out.last_epoch = epoch;
+    if (on_epoch) on_epoch(r);
     if (interrupted() && epoch < cfg.epochs) {  // the signal came late in the epoch: it is saved
       std::printf("zkd: interrupted after epoch %lld; checkpoint written: %s/last.safetensors "
                   "(continue with --resume %s)\n", static_cast<long long>(epoch), cfg.out.c_str(),

@@ -4,10 +4,12 @@
 // directory never reused without --overwrite, logs and curves (run_log.h), and clean stops on
 // SIGINT and on a non-finite loss or weight.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "apps/common/config.h"
+#include "apps/common/run_log.h"
 #include "datasets/cifar100.h"
 #include "datasets/loader.h"
 #include "engine/nn/module.h"
@@ -41,7 +43,10 @@ struct TrainOutcome {
 // epochs_override > 0 extends or shortens the run). Throws zkd::Error when cfg.out already holds a
 // run (and !cfg.overwrite), and when the loss or a weight is not finite (the last good checkpoint
 // stays; a non-finite model is never saved).
+// on_epoch, when set, is called after each epoch's log line and checkpoint are written (zkd-sweep
+// updates its summary there).
 TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir = "",
-                          int64_t epochs_override = 0);
+                          int64_t epochs_override = 0,
+                          const std::function<void(const EpochRecord&)>& on_epoch = nullptr);
 
 }  // namespace zkd::app

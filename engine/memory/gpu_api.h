@@ -27,6 +27,11 @@ struct MemoryStats {
 };
 MemoryStats memory_stats();
 void reset_peak_memory();
+// Free and total memory of the current device, in bytes (cudaMemGetInfo; zeros without CUDA).
+struct DeviceMemory {
+  int64_t free = 0, total = 0;
+};
+DeviceMemory device_memory();
 // Math mode of conv and GEMM: true = strict fp32 (TF32 off), false = TF32 allowed (default).
 void set_strict_math(bool strict);
 bool strict_math();

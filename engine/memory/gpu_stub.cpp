@@ -23,6 +23,7 @@ void synchronize() {}
 
 MemoryStats memory_stats() { return {}; }
 void reset_peak_memory() {}
+DeviceMemory device_memory() { return {}; }
 void set_strict_math(bool) {}
 bool strict_math() { return true; }
 

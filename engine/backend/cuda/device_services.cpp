@@ -19,6 +19,12 @@ MemoryStats memory_stats() {
 
 void reset_peak_memory() { cuda::reset_peak_stats(); }
 
+DeviceMemory device_memory() {
+  size_t free_b = 0, total_b = 0;
+  ZKD_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+  return {static_cast<int64_t>(free_b), static_cast<int64_t>(total_b)};
+}
+
 void set_strict_math(bool strict) {
   cuda::set_math_mode(strict ? cuda::MathMode::Strict : cuda::MathMode::Fast);
 }

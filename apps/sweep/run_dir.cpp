@@ -1,0 +1,115 @@
+// Run directory state and contents for sweeps (see run_dir.h).
+#include "apps/sweep/run_dir.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/json.h"
+
+namespace zkd::app::sweep {
+
+namespace fs = std::filesystem;
+
+const char* state_name(RunState s) {
+  switch (s) {
+    case RunState::NotStarted: return "waiting";
+    case RunState::Partial: return "running";
+    case RunState::Finished: return "finished";
+    case RunState::Diverged: return "diverged";
+  }
+  return "?";
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  ZKD_CHECK(in, "safetensors", "expected a readable file '", path, "', got none");
+  unsigned char len[8] = {};
+  in.read(reinterpret_cast<char*>(len), 8);
+  ZKD_CHECK(in.gcount() == 8, "safetensors '" + path + "'", "expected an 8-byte header length, got ",
+            in.gcount(), " bytes");
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
+  ZKD_CHECK(n > 0 && n < (100u << 20), "safetensors '" + path + "'",
+            "expected a header length under 100 MiB, got ", n);
+  std::string header(n, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(n));
+  ZKD_CHECK(static_cast<uint64_t>(in.gcount()) == n, "safetensors '" + path + "'", "expected ", n,
+            " header bytes, got ", in.gcount());
+  Json j = Json::parse(header, path + " header");
+  std::map<std::string, std::string> out;
+  if (const Json* meta = j.find("__metadata__"))
+    for (const auto& [k, v] : meta->members(path + ": __metadata__")) out[k] = v.as_string(path + ": " + k);
+  return out;
+}
+
+namespace {
+int64_t meta_int(const std::map<std::string, std::string>& m, const char* key) {
+  auto it = m.find(key);
+  if (it == m.end()) return -1;
+  try {
+    return std::stoll(it->second);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+}  // namespace
+
+RunState run_state(const std::string& dir, int64_t epochs) {
+  if (fs::exists(dir + "/diverged.txt")) return RunState::Diverged;
+  const std::string ckpt = dir + "/last.safetensors";
+  if (!fs::exists(ckpt)) return RunState::NotStarted;
+  auto meta = read_safetensors_metadata(ckpt);
+  if (epochs <= 0 && meta.count("config"))
+    epochs = TrainConfig::from_json(meta["config"], ckpt + " config").epochs;
+  int64_t epoch = meta_int(meta, "epoch"), step = meta_int(meta, "step"),
+          steps = meta_int(meta, "steps_per_epoch");
+  bool complete = step >= 0 && steps >= 0 && step >= steps;
+  return complete && epoch >= epochs ? RunState::Finished : RunState::Partial;
+}
+
+void mark_diverged(const std::string& dir, const std::string& message) {
+  fs::create_directories(dir);
+  write_file_atomic(dir + "/diverged.txt", message + "\n");
+}
+
+std::string diverged_message(const std::string& dir) {
+  const std::string p = dir + "/diverged.txt";
+  if (!fs::exists(p)) return "";
+  std::string s = read_file(p, "sweep");
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+std::optional<TrainConfig> read_run_config(const std::string& dir) {
+  const std::string cfg = dir + "/config.json", ckpt = dir + "/last.safetensors";
+  if (fs::exists(ckpt)) {
+    auto meta = read_safetensors_metadata(ckpt);
+    if (meta.count("config")) return TrainConfig::from_json(meta["config"], ckpt + " config");
+  }
+  if (fs::exists(cfg)) return TrainConfig::from_json(read_file(cfg, "config"), cfg);
+  return std::nullopt;
+}
+
+RunInfo read_run(const std::string& dir, const std::string& name, const std::optional<TrainConfig>& config) {
+  RunInfo r;
+  r.name = name;
+  r.dir = dir;
+  std::optional<TrainConfig> c = config ? config : read_run_config(dir);
+  ZKD_CHECK(c.has_value(), "sweep", "expected a run directory with a config (config.json or "
+            "last.safetensors), got '", dir, "'");
+  r.config = *c;
+  r.state = run_state(dir, r.config.epochs);
+  r.error = diverged_message(dir);
+  if (fs::exists(dir + "/log.jsonl")) {
+    RunLog log(dir, plot_info(r.config));
+    log.load_existing(std::numeric_limits<int64_t>::max());
+    r.records = log.records();
+  }
+  return r;
+}
+
+}  // namespace zkd::app::sweep

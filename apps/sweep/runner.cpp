@@ -1,0 +1,74 @@
+// The sequential sweep runner (see runner.h).
+#include "apps/sweep/runner.h"
+
+#include <cstdio>
+
+#include "apps/common/interrupt.h"
+#include "apps/common/trainer.h"
+#include "engine/core/error.h"
+
+namespace zkd::app::sweep {
+
+namespace {
+bool is_divergence(const Error& e) {
+  return std::string(e.what()).find("train: expected a finite ") != std::string::npos;  // loss or weight
+}
+}  // namespace
+
+Summary sweep_summary(const Plan& plan, const std::string& dir) {
+  std::vector<RunInfo> runs;
+  for (size_t i = 0; i < plan.members.size(); ++i)
+    runs.push_back(read_run(plan.configs[i].out, plan.members[i].name, plan.configs[i]));
+  return summarize(dir, runs);
+}
+
+SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member) {
+  const int n = static_cast<int>(plan.members.size());
+  ZKD_CHECK(only_member < n, "sweep", "expected --member in [0, ", n - 1, "], got ", only_member);
+  const bool summary = only_member < 0;
+  auto update_summary = [&] {
+    if (summary) write_summary(dir, sweep_summary(plan, dir));
+  };
+  install_interrupt_handler();
+  SweepResult res;
+  update_summary();
+  for (int i = 0; i < n; ++i) {
+    if (only_member >= 0 && i != only_member) continue;
+    const Member& m = plan.members[i];
+    const TrainConfig& cfg = plan.configs[i];
+    RunState st = run_state(cfg.out, cfg.epochs);
+    if (st == RunState::Finished || st == RunState::Diverged) {
+      std::printf("zkd-sweep: member %d/%d %s: %s, skipped\n", i + 1, n, m.name.c_str(), state_name(st));
+      (st == RunState::Finished ? res.finished : res.diverged) += 1;
+      continue;
+    }
+    if (interrupted()) {
+      res.interrupted = true;
+      res.waiting += 1;
+      continue;
+    }
+    std::printf("zkd-sweep: member %d/%d %s: %s %s\n", i + 1, n, m.name.c_str(),
+                st == RunState::Partial ? "resuming" : "starting", cfg.out.c_str());
+    std::fflush(stdout);
+    try {
+      TrainOutcome o = run_training(cfg, st == RunState::Partial ? cfg.out : "", 0,
+                                    [&](const EpochRecord&) { update_summary(); });
+      if (o.interrupted) {
+        res.interrupted = true;
+        res.waiting += 1;
+      } else {
+        res.finished += 1;
+      }
+    } catch (const Error& e) {
+      if (!is_divergence(e)) throw;
+      mark_diverged(cfg.out, e.what());
+      std::printf("zkd-sweep: member %d/%d %s diverged, the others go on: %s\n", i + 1, n, m.name.c_str(),
+                  e.what());
+      res.diverged += 1;
+    }
+    update_summary();
+  }
+  return res;
+}
+
+}  // namespace zkd::app::sweep

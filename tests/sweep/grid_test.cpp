@@ -1,0 +1,102 @@
+// Sweep expansion: list and range parsing, the cartesian product's order, member names and
+// groups, bad lists, and member configs made as zkd-distill makes its own (sweep.json round trip).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "apps/sweep/grid.h"
+#include "apps/sweep/plan.h"
+#include "engine/core/error.h"
+#include "engine/io/safetensors.h"
+
+namespace zkd::app::sweep {
+namespace {
+
+std::vector<std::string> names(const std::vector<Member>& ms) {
+  std::vector<std::string> out;
+  for (const Member& m : ms) out.push_back(m.name);
+  return out;
+}
+
+TEST(SweepGrid, ParsesListsAndSeedRanges) {
+  EXPECT_EQ(parse_axis("seed", "0-3").values, (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(parse_axis("seed", "0-1,7").values, (std::vector<std::string>{"0", "1", "7"}));
+  EXPECT_EQ(parse_axis("seed", "5").values, (std::vector<std::string>{"5"}));
+  EXPECT_EQ(parse_axis("temperature", "2,3").values, (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(parse_axis("lr", "5e-2,0.1").values, (std::vector<std::string>{"5e-2", "0.1"}))
+      << "ranges are for seeds only";
+}
+
+TEST(SweepGrid, RejectsBadLists) {
+  EXPECT_THROW(parse_axis("seed", "3-1"), Error);
+  EXPECT_THROW(parse_axis("temperature", "2,,3"), Error);
+  EXPECT_THROW(parse_axis("temperature", "2,"), Error);
+  EXPECT_THROW(parse_axis("seed", "0-2,1"), Error) << "seed 1 twice";
+  EXPECT_THROW(parse_axis("model", "a/b"), Error);
+  EXPECT_THROW(parse_axis("epochs", "1,2"), Error) << "not sweepable";
+  EXPECT_THROW(expand({{"seed", {"0"}}, {"seed", {"1"}}}), Error);
+  try {
+    parse_axis("temperature", "2,2");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'2' twice"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SweepGrid, ProductIsRowMajorInTheFixedOrderWithSeedsFastest) {
+  // Given in the "wrong" order: the expansion sorts the axes (temperature, lambda-kd, seed).
+  std::vector<Member> ms = expand({parse_axis("seed", "0-1"), parse_axis("lambda-kd", "6,9"),
+                                   parse_axis("temperature", "2,3")});
+  EXPECT_EQ(names(ms), (std::vector<std::string>{"T2-kd6-seed0", "T2-kd6-seed1", "T2-kd9-seed0",
+                                                 "T2-kd9-seed1", "T3-kd6-seed0", "T3-kd6-seed1",
+                                                 "T3-kd9-seed0", "T3-kd9-seed1"}));
+  EXPECT_EQ(ms[5].group, "T3-kd6");
+  EXPECT_EQ(ms[5].index, 5);
+  EXPECT_EQ(ms[5].settings, (std::vector<std::pair<std::string, std::string>>{
+                                {"temperature", "3"}, {"lambda-kd", "6"}, {"seed", "1"}}));
+}
+
+TEST(SweepGrid, NamesHoldVaryingSettingsAndAlwaysTheSeed) {
+  EXPECT_EQ(names(expand({})), (std::vector<std::string>{"seed0"}));
+  EXPECT_EQ(expand({}).front().group, "all");
+  std::vector<Member> ms = expand({parse_axis("lr", "0.05"), parse_axis("temperature", "2,4")});
+  EXPECT_EQ(names(ms), (std::vector<std::string>{"T2-seed0", "T4-seed0"}));
+  EXPECT_EQ(ms[0].settings.front(), (std::pair<std::string, std::string>{"temperature", "2"}));
+  EXPECT_EQ(ms[0].settings[1], (std::pair<std::string, std::string>{"lr", "0.05"})) << "still applied";
+  EXPECT_EQ(names(expand({parse_axis("method", "kd,kd+ls"), parse_axis("model", "resnet20,wrn_16_2"),
+                          parse_axis("weight-decay", "5e-4,1e-4")}))[3],
+            "kd-wrn_16_2-wd1e-4-seed0");
+}
+
+TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
+  std::string dir = (std::filesystem::temp_directory_path() / "zkd_sweep_plan_test").string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string teacher = dir + "/t.safetensors";  // no description: the flags name the model
+  save_safetensors(teacher, {{"w", zeros({1})}});
+  std::vector<std::string> shared = {"--teacher", teacher, "--teacher-model", "resnet32x4",
+                                     "--model", "resnet8x4", "--lambda-ce", "0.5", "--epochs=3"};
+  Plan p = make_plan("distill", shared, {parse_axis("method", "kd,kd+ls"), parse_axis("seed", "3-4")}, dir);
+  ASSERT_EQ(p.members.size(), 4u);
+  ASSERT_EQ(p.configs.size(), 4u);
+  EXPECT_EQ(p.members[0].name, "kd-seed3");
+  EXPECT_EQ(p.configs[0].method, "kd");
+  EXPECT_EQ(p.configs[0].loss.temperature, 4.0f) << "the KD baseline's T";
+  EXPECT_EQ(p.configs[3].method, "kd+ls");
+  EXPECT_EQ(p.configs[3].loss.temperature, 2.0f) << "KD+LS's T for resnet32x4 -> resnet8x4";
+  EXPECT_EQ(p.configs[3].loss.lambda_kd, 9.0f);
+  EXPECT_EQ(p.configs[3].loss.lambda_ce, 0.5f) << "a shared flag";
+  EXPECT_EQ(p.configs[3].seed, 4u);
+  EXPECT_EQ(p.configs[3].epochs, 3);
+  EXPECT_EQ(p.configs[3].out, dir + "/kd+ls-seed4");
+  EXPECT_EQ(member_args(shared, p.members[1], "X").back(), "--out=X");
+  write_plan(p, dir);
+  Plan q = read_plan(dir);
+  ASSERT_EQ(q.members.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(q.configs[i].to_json(), p.configs[i].to_json()) << i;
+  EXPECT_THROW(read_plan(dir + "/nothing"), Error);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace zkd::app::sweep

@@ -1,0 +1,204 @@
+// End-to-end tests of zkd-sweep on the CPU with a tiny synthetic data set: a member equals the
+// same run launched alone bit for bit (weights and log), members are ordinary runs (zkd-eval,
+// summarize merges them with solo runs), Ctrl-C stops the sweep at a consistent point and
+// --resume finishes every member exactly, a diverging member does not stop the others, and a
+// job-array style --plan / --member run trains one member.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "apps/sweep/run_dir.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/json.h"
+#include "engine/io/safetensors.h"
+#include "tests/e2e/e2e_util.h"
+
+namespace zkd::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kModel = "resnet20";
+
+const std::string& data_dir() {
+  static const std::string dir = write_synthetic_cifar(fresh_dir("data") + "/cifar-100-binary", 10, 16, 4);
+  return dir;
+}
+
+std::vector<std::string> common(int epochs) {
+  return {"--model", kModel, "--device", "cpu", "--data", data_dir(), "--num-classes", "10",
+          "--batch-size", "16", "--epochs", std::to_string(epochs), "--log-every", "2"};
+}
+
+std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+const std::string& teacher() {
+  static const std::string path = [] {
+    std::string d = fresh_dir("teacher");
+    RunResult r = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--out", d}));
+    EXPECT_EQ(r.status, 0) << r.output;
+    return d + "/best.safetensors";
+  }();
+  return path;
+}
+
+// Every tensor of two safetensors files byte for byte (metadata, which names the folder, aside).
+void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
+  SafetensorsFile a = load_safetensors(a_path), b = load_safetensors(b_path);
+  ASSERT_EQ(a.tensors.size(), b.tensors.size()) << a_path;
+  for (size_t i = 0; i < a.tensors.size(); ++i) {
+    ASSERT_EQ(a.tensors[i].first, b.tensors[i].first);
+    const Tensor& x = a.tensors[i].second;
+    const Tensor& y = b.tensors[i].second;
+    ASSERT_EQ(x.nbytes(), y.nbytes());
+    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.nbytes()), 0) << a.tensors[i].first << " differs: " << a_path;
+  }
+}
+
+// The log's values but the timings.
+void expect_same_log(const std::string& a_dir, const std::string& b_dir) {
+  std::vector<std::string> a = read_lines(a_dir + "/log.jsonl"), b = read_lines(b_dir + "/log.jsonl");
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_FALSE(a.empty());
+  for (size_t i = 0; i < a.size(); ++i)
+    for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
+      EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " epoch " << i + 1;
+}
+
+Json summary(const std::string& dir) { return Json::parse(read_file(dir + "/summary.json"), "summary"); }
+
+const Json& grid_point(const Json& s, const std::string& label) {
+  for (const Json& g : s.find("grid_points")->items("grid_points"))
+    if (g.find("grid_point")->as_string("label") == label) return g;
+  ADD_FAILURE() << "no grid point " << label << " in " << s.dump();
+  static Json none;
+  return none;
+}
+
+TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
+  std::string sweep = fresh_dir("grid") + "/sweep";
+  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "distill", "--teacher", teacher(), "--teacher-model", kModel},
+                            common(2)),
+                        {"--lr", "0.01", "--seeds", "1", "--temperature", "2,3", "--out", sweep}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("device memory estimate"), std::string::npos) << r.output;
+  for (const char* m : {"T2-seed1", "T3-seed1"})
+    EXPECT_TRUE(fs::exists(sweep + "/" + m + "/last.safetensors")) << m;
+  for (const char* f : {"sweep.json", "summary.md", "summary.json", "summary.svg"})
+    EXPECT_TRUE(fs::exists(sweep + "/" + f)) << f;
+
+  std::string solo = fresh_dir("solo");
+  RunResult s = run(cat(cat({ZKD_DISTILL_BIN, "--teacher", teacher(), "--teacher-model", kModel}, common(2)),
+                        {"--lr", "0.01", "--seed", "1", "--temperature", "3", "--out", solo}));
+  ASSERT_EQ(s.status, 0) << s.output;
+  expect_same_tensors(sweep + "/T3-seed1/last.safetensors", solo + "/last.safetensors");
+  expect_same_tensors(sweep + "/T3-seed1/best.safetensors", solo + "/best.safetensors");
+  expect_same_log(sweep + "/T3-seed1", solo);
+
+  Json sum = summary(sweep);
+  const Json& t3 = grid_point(sum, "T3");
+  EXPECT_EQ(t3.find("finished")->as_int("finished"), 1);
+  EXPECT_EQ(t3.find("best_top1")->find("n")->as_int("n"), 1);
+  EXPECT_NE(read_file(sweep + "/summary.md").find("| T2 | 1 | 1/1 |"), std::string::npos);
+
+  // A member is an ordinary run: zkd-eval reads its best weights.
+  RunResult e = run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", sweep + "/T2-seed1/best.safetensors",
+                     "--device", "cpu", "--data", data_dir(), "--num-classes", "10"});
+  EXPECT_EQ(e.status, 0) << e.output;
+
+  // Resuming a finished sweep trains nothing.
+  RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("T3-seed1: finished, skipped"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("epoch 1/2"), std::string::npos) << again.output;
+
+  // Merge: the solo run joins the sweep's T3 grid point (same config but seed and folder).
+  std::string merged = fresh_dir("merged");
+  RunResult m = run({ZKD_SWEEP_BIN, "summarize", sweep, solo, "--out", merged});
+  ASSERT_EQ(m.status, 0) << m.output;
+  Json ms = summary(merged);
+  EXPECT_EQ(grid_point(ms, "T3").find("runs")->items("runs").size(), 2u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T2").find("runs")->items("runs").size(), 1u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T3").find("best_top1")->find("std")->as_number("std"), 0) << "equal runs";
+}
+
+TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExactly) {
+  std::string sweep = fresh_dir("interrupt") + "/sweep";
+  std::vector<std::string> args =
+      cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "0.01", "--seeds", "0-2", "--out", sweep});
+  RunResult r = run(args, "member 2/3 seed1: starting");
+  ASSERT_EQ(r.status, 130) << r.output;
+  EXPECT_NE(r.output.find("continue with: zkd-sweep --resume " + sweep), std::string::npos) << r.output;
+  using app::sweep::RunState;
+  EXPECT_EQ(app::sweep::run_state(sweep + "/seed0"), RunState::Finished);
+  EXPECT_EQ(app::sweep::run_state(sweep + "/seed1"), RunState::Partial) << "the member's checkpoint";
+  EXPECT_EQ(app::sweep::run_state(sweep + "/seed2"), RunState::NotStarted);
+  EXPECT_NE(read_file(sweep + "/summary.md").find("| seed1 | all | running |"), std::string::npos);
+
+  RunResult resumed = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("seed0: finished, skipped"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("seed1: resuming"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("seed2: starting"), std::string::npos) << resumed.output;
+  EXPECT_EQ(summary(sweep).find("grid_points")->items("g")[0].find("finished")->as_int("f"), 3);
+
+  // The interrupted and resumed member equals its run launched alone, uninterrupted.
+  std::string solo = fresh_dir("interrupt_solo");
+  RunResult s = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
+  ASSERT_EQ(s.status, 0) << s.output;
+  expect_same_tensors(sweep + "/seed1/last.safetensors", solo + "/last.safetensors");
+  expect_same_log(sweep + "/seed1", solo);
+}
+
+TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
+  std::string sweep = fresh_dir("diverge") + "/sweep";
+  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1e5,0.01", "--out", sweep}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("lr1e5-seed0 diverged, the others go on"), std::string::npos) << r.output;
+  Json s = summary(sweep);
+  const Json& bad = grid_point(s, "lr100000");
+  EXPECT_EQ(bad.find("diverged")->as_int("d"), 1);
+  EXPECT_EQ(grid_point(s, "lr0.01").find("finished")->as_int("f"), 1);
+  std::string md = read_file(sweep + "/summary.md");
+  EXPECT_NE(md.find("- lr1e5-seed0: train: expected a finite loss"), std::string::npos) << md;
+  RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("lr1e5-seed0: diverged, skipped"), std::string::npos) << again.output;
+}
+
+TEST(SweepE2E, PlanThenOneMemberPerTask) {
+  std::string sweep = fresh_dir("array") + "/sweep";
+  RunResult p = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--plan", "--out", sweep}));
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_NE(p.output.find("  1  seed5"), std::string::npos) << p.output;
+  EXPECT_FALSE(fs::exists(sweep + "/seed4"));
+  RunResult t = run({ZKD_SWEEP_BIN, "--resume", sweep, "--member", "1"});
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_TRUE(fs::exists(sweep + "/seed5/best.safetensors"));
+  EXPECT_FALSE(fs::exists(sweep + "/seed4"));
+  RunResult m = run({ZKD_SWEEP_BIN, "summarize", sweep});
+  ASSERT_EQ(m.status, 0) << m.output;
+  EXPECT_NE(m.output.find("| all | 1 | 1/2 |"), std::string::npos) << m.output;
+  RunResult again = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--out", sweep}));
+  EXPECT_EQ(again.status, 2) << "refuses to start over an existing sweep";
+  EXPECT_NE(again.output.find("zkd-sweep --resume " + sweep), std::string::npos) << again.output;
+}
+
+TEST(SweepE2E, BadListsAndUsage) {
+  RunResult a = run({ZKD_SWEEP_BIN, "train", "--temperature", "2,,3", "--out", fresh_dir("bad")});
+  EXPECT_EQ(a.status, 1);
+  EXPECT_NE(a.output.find("an empty item"), std::string::npos) << a.output;
+  RunResult b = run({ZKD_SWEEP_BIN, "train", "--seeds", "0-1"});
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.output.find("--out DIR"), std::string::npos) << b.output;
+  RunResult c = run({ZKD_SWEEP_BIN, "train", "--lr", "0.1,x", "--out", fresh_dir("bad2"), "--device", "cpu"});
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.output.find("expects a number, got 'x'"), std::string::npos) << c.output;
+}
+
+}  // namespace
+}  // namespace zkd::e2e
