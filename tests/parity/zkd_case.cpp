@@ -11,7 +11,7 @@
 #include "engine/nn/state_dict.h"
 #include "nets/common.h"
 #include "nets/registry.h"
-#include "tests/parity/step.h"
+#include "apps/distill/step.h"
 
 namespace zkd::parity {
 
@@ -76,16 +76,16 @@ std::string write_zkd_case(const ParityCase& c, const std::string& dir) {
   Generator dgen(cfg.seed + 2);
   data::ImageSet set = random_images(c.images, cfg.num_classes, dgen);
   data::Loader loader(set, Device::cpu(), cfg.batch_size, cfg.seed, true);
+  std::unique_ptr<app::Distiller> distiller = app::make_distiller(cfg, Device::cpu(), DType::F64);
   NamedTensors batches;
   std::vector<double> losses;
   Json epochs = Json::array();
-  KdLossArgs la;
   for (int64_t k = 0; k < c.steps; ++k) {
     const int64_t epoch = 1 + k / loader.num_batches(), i = k % loader.num_batches();
     if (i == 0) {  // the start of an epoch, as in run_training
       opt.set_lr(multistep_lr(static_cast<float>(cfg.lr), static_cast<int>(epoch), cfg.milestones,
                               static_cast<float>(cfg.gamma)));
-      la = cfg.distills() ? app::loss_args_at(cfg, epoch) : KdLossArgs{};
+      distiller->start_epoch(epoch);
       student->train();
       loader.start_epoch(epoch - 1);
     }
@@ -94,7 +94,9 @@ std::string write_zkd_case(const ParityCase& c, const std::string& dir) {
     b.labels = b.labels.clone();         // [B]
     batches.emplace_back("images." + std::to_string(k), b.images);
     batches.emplace_back("labels." + std::to_string(k), b.labels);
-    losses.push_back(training_step(*student, teacher.get(), opt, b, la).item_double());
+    app::StepResult r = app::train_step(*student, teacher.get(), *distiller, opt, nullptr, b.images,
+                                        Tensor(), b.labels);
+    losses.push_back(r.loss.loss.data().item_double());
     save_module(*student, dir + "/student_step" + std::to_string(k + 1) + ".safetensors");
     epochs.push(Json(epoch));
   }
