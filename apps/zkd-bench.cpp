@@ -91,8 +91,10 @@ int main(int argc, char** argv) {
   f.add("warmup", "30", "untimed steps first");
   f.add("steps", "200", "timed steps per repeat");
   f.add("repeats", "3", "repeats (the median is reported)");
+  app::add_threads_flag(f);
   f.parse(argc, argv);
   try {
+    app::apply_threads_flag(f);
     Device dev = app::pick_device(f.str("device"));
     if (f.str("math") != "fast" && f.str("math") != "strict") f.fail("--math must be fast or strict");
     gpu::set_strict_math(f.str("math") == "strict");
