@@ -5,7 +5,9 @@ Cases, each at every thread count of --threads: a cross-entropy training step an
 distillation step (teacher forward without grad + student step) for each student of --models,
 batch 64, on synthetic uint8 images with per-image crop (zero pad 4) + flip + normalize, SGD
 momentum 0.9 wd 5e-4. zkd and PyTorch alternate case by case so both see the same machine load.
-Timing: --warmup untimed steps, then --repeats x --steps timed steps, median of the repeats.
+Timing: --warmup untimed steps, then --repeats x --steps timed steps: wall ms/step (median of the
+repeats) and process CPU ms/step (all threads, mean), the fairer number when other jobs share
+the cores. Run it with Debian's /usr/bin/python3 (python3-torch).
 The PyTorch nets are those of tests/nets/pytorch_crosscheck.py (checked there against zkd's).
 Writes a Markdown table to stdout and all rows to --json."""
 import argparse
@@ -72,12 +74,13 @@ def torch_ms(kind, teacher, student, batch, warmup, steps, repeats):
     for i in range(warmup):
         step(i)
     out = []
+    c0 = time.process_time()
     for _ in range(repeats):
         t0 = time.perf_counter()
         for i in range(steps):
             step(i)
         out.append((time.perf_counter() - t0) * 1e3 / steps)
-    return statistics.median(out)
+    return statistics.median(out), (time.process_time() - c0) * 1e3 / (steps * repeats)
 
 
 def zkd_ms(bench, kind, teacher, student, batch, threads, warmup, steps, repeats):
@@ -85,10 +88,10 @@ def zkd_ms(bench, kind, teacher, student, batch, threads, warmup, steps, repeats
     cmd = [bench, "--device", "cpu", "--threads", str(threads), "--infer", "", "--batch-size", str(batch),
            "--warmup", str(warmup), "--steps", str(steps), "--repeats", str(repeats)] + case
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    m = re.search(r"^(train|kd\+ls)\s+\S+\s+batch\s+\d+\s+([0-9.]+) ms/step", out, re.M)
+    m = re.search(r"^(train|kd\+ls)\s+\S+\s+batch\s+\d+\s+([0-9.]+) ms/step.*cpu\s+([0-9.]+) ms/step", out, re.M)
     if not m:
         sys.exit("cpu_bench: no timing line in zkd-bench output:\n" + out)
-    return float(m.group(2))
+    return float(m.group(2)), float(m.group(3))
 
 
 def main():
@@ -109,14 +112,14 @@ def main():
         torch.set_num_threads(threads)
         for kind in args.kinds.split(","):
             for model in args.models.split(","):
-                z = zkd_ms(args.zkd_bench, kind, args.teacher, model, args.batch, threads,
+                z, zc = zkd_ms(args.zkd_bench, kind, args.teacher, model, args.batch, threads,
                            args.warmup, args.steps, args.repeats)
-                p = torch_ms(kind, args.teacher, model, args.batch, args.warmup, args.steps, args.repeats)
+                p, pc = torch_ms(kind, args.teacher, model, args.batch, args.warmup, args.steps, args.repeats)
                 name = model if kind == "train" else args.teacher + ":" + model
                 rows.append(dict(kind=kind, model=name, threads=threads, batch=args.batch, zkd_ms=z, torch_ms=p,
-                                 speedup=p / z))
-                print("%-6s %-22s threads %d  zkd %8.1f ms  torch %8.1f ms  zkd speed %.2fx" % (
-                    kind, name, threads, z, p, p / z), flush=True)
+                                 speedup=p / z, zkd_cpu_ms=zc, torch_cpu_ms=pc, cpu_speedup=pc / zc))
+                print("%-6s %-22s threads %d  wall: zkd %7.1f torch %7.1f ms (%.2fx)  cpu: zkd %7.1f torch %7.1f ms (%.2fx)" % (
+                    kind, name, threads, z, p, p / z, zc, pc, pc / zc), flush=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
@@ -125,11 +128,13 @@ def main():
                 steps=args.steps, repeats=args.repeats)
     print("\nzkd %s vs PyTorch %s on %s; load average %s; warm-up %d, %d steps x %d repeats (median)" % (
         commit, torch.__version__, meta["machine"], " ".join(load), args.warmup, args.steps, args.repeats))
-    print("| step  | model                  | threads | zkd ms | PyTorch ms | zkd speed (PyTorch ms / zkd ms) |")
-    print("|-------|------------------------|---------|--------|------------|------|")
+    print("| step | model | threads | zkd wall ms | PyTorch wall ms | wall ratio | zkd CPU ms | PyTorch CPU ms | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print("| %-5s | %-22s | %7d | %6.1f | %10.1f | %.2fx |" % (r["kind"], r["model"], r["threads"], r["zkd_ms"],
-                                                             r["torch_ms"], r["speedup"]))
+        print("| %s | %s | %d | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |" % (
+            r["kind"], r["model"], r["threads"], r["zkd_ms"], r["torch_ms"], r["speedup"], r["zkd_cpu_ms"],
+            r["torch_cpu_ms"], r["cpu_speedup"]))
+    print("ratio = PyTorch ms / zkd ms (above 1: zkd faster)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(meta=meta, rows=rows), f, indent=1)
