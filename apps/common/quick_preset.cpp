@@ -23,8 +23,8 @@ constexpr const char* kStudent = "resnet20";
 constexpr int64_t kClasses = 10;
 constexpr int64_t kTrainPerClass = 500;  // all of CIFAR-100's training images per class
 constexpr int64_t kTestPerClass = 100;
-constexpr int64_t kTeacherEpochs = 10;
-constexpr int64_t kStudentEpochs = 6;   // each student, CE and KD+LS
+constexpr int64_t kTeacherEpochs = 8;
+constexpr int64_t kStudentEpochs = 4;   // each student, CE and KD+LS
 }  // namespace
 
 int run_quick_preset(const Flags& f) {

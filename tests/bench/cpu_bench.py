@@ -118,16 +118,14 @@ def main():
                 name = model if kind == "train" else args.teacher + ":" + model
                 rows.append(dict(kind=kind, model=name, threads=threads, batch=args.batch, zkd_ms=z, torch_ms=p,
                                  speedup=p / z, zkd_cpu_ms=zc, torch_cpu_ms=pc, cpu_speedup=pc / zc))
+                if args.json:  # after every row, so an interrupted sitting keeps what it measured
+                    write_json(args.json, rows, args)
                 print("%-6s %-22s threads %d  wall: zkd %7.1f torch %7.1f ms (%.2fx)  cpu: zkd %7.1f torch %7.1f ms (%.2fx)" % (
                     kind, name, threads, z, p, p / z, zc, pc, pc / zc), flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    with open("/proc/loadavg") as f:
-        load = f.read().split()[:3]
-    meta = dict(commit=commit, machine="%s, %d cores (%s)" % (platform.processor() or platform.machine(),
-                os.cpu_count(), cpu_model()), torch=torch.__version__, load_avg=load, warmup=args.warmup,
-                steps=args.steps, repeats=args.repeats)
+    meta = write_json(args.json, rows, args) if args.json else metadata(args)
     print("\nzkd %s vs PyTorch %s on %s; load average %s; warm-up %d, %d steps x %d repeats (median)" % (
-        commit, torch.__version__, meta["machine"], " ".join(load), args.warmup, args.steps, args.repeats))
+        meta["commit"], torch.__version__, meta["machine"], " ".join(meta["load_avg"]), args.warmup, args.steps,
+        args.repeats))
     print("| step | model | threads | zkd wall ms | PyTorch wall ms | wall ratio | zkd CPU ms | PyTorch CPU ms | CPU ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
@@ -135,9 +133,21 @@ def main():
             r["kind"], r["model"], r["threads"], r["zkd_ms"], r["torch_ms"], r["speedup"], r["zkd_cpu_ms"],
             r["torch_cpu_ms"], r["cpu_speedup"]))
     print("ratio = PyTorch ms / zkd ms (above 1: zkd faster)")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(dict(meta=meta, rows=rows), f, indent=1)
+
+
+def metadata(args):
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    return dict(commit=commit, machine="%s, %d cores (%s)" % (platform.machine(), os.cpu_count(), cpu_model()),
+                torch=torch.__version__, load_avg=load, warmup=args.warmup, steps=args.steps, repeats=args.repeats)
+
+
+def write_json(path, rows, args):
+    meta = metadata(args)
+    with open(path, "w") as f:
+        json.dump(dict(meta=meta, rows=rows), f, indent=1)
+    return meta
 
 
 def cpu_model():
