@@ -5,6 +5,7 @@
 // events over --steps steps, median of --repeats; one table at the end.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -26,6 +27,7 @@ struct Row {
   std::string kind, model;
   int64_t batch = 0;
   double ms = 0, images_per_s = 0, peak_mib = 0, tflops = 0;
+  double cpu_ms = 0;  // --device cpu: process CPU time per step, all threads (fair on a loaded machine)
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -37,10 +39,12 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// Median over repeats of the mean step time (ms) of `steps` calls of step().
+// Median over repeats of the mean step time (ms) of `steps` calls of step(); *cpu_ms gets the
+// process CPU time per timed step (std::clock, all threads).
 double time_steps(Device dev, int64_t warmup, int64_t steps, int64_t repeats,
-                  const std::function<void(int64_t)>& step) {
+                  const std::function<void(int64_t)>& step, double* cpu_ms) {
   for (int64_t i = 0; i < warmup; ++i) step(i);
+  std::clock_t c0 = std::clock();
   std::vector<double> ms;
   for (int64_t r = 0; r < repeats; ++r) {
     if (dev.is_cuda()) {
@@ -55,6 +59,7 @@ double time_steps(Device dev, int64_t warmup, int64_t steps, int64_t repeats,
                    static_cast<double>(steps));
     }
   }
+  *cpu_ms = 1e3 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / static_cast<double>(steps * repeats);
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
@@ -91,8 +96,10 @@ int main(int argc, char** argv) {
   f.add("warmup", "30", "untimed steps first");
   f.add("steps", "200", "timed steps per repeat");
   f.add("repeats", "3", "repeats (the median is reported)");
+  app::add_threads_flag(f);
   f.parse(argc, argv);
   try {
+    app::apply_threads_flag(f);
     Device dev = app::pick_device(f.str("device"));
     if (f.str("math") != "fast" && f.str("math") != "strict") f.fail("--math must be fast or strict");
     gpu::set_strict_math(f.str("math") == "strict");
@@ -116,8 +123,8 @@ int main(int argc, char** argv) {
       r.images_per_s = r.batch / (r.ms * 1e-3);
       r.peak_mib = peak_mib(dev);
       r.tflops = gflop_per_img * r.images_per_s * 1e-3;
-      std::printf("%-6s %-24s batch %4lld  %8.3f ms/step  %9.0f img/s\n", r.kind.c_str(), r.model.c_str(),
-                  static_cast<long long>(r.batch), r.ms, r.images_per_s);
+      std::printf("%-6s %-24s batch %4lld  %8.3f ms/step  %9.0f img/s  cpu %8.3f ms/step\n", r.kind.c_str(),
+                  r.model.c_str(), static_cast<long long>(r.batch), r.ms, r.images_per_s, r.cpu_ms);
       std::fflush(stdout);
       rows.push_back(r);
     };
@@ -138,7 +145,7 @@ int main(int argc, char** argv) {
         opt.step();
       };
       Row r{"train", name, B};
-      r.ms = time_steps(dev, warm, steps, reps, step);
+      r.ms = time_steps(dev, warm, steps, reps, step, &r.cpu_ms);
       finish(r, g);
     }
     for (const std::string& pair : split(f.str("kd"))) {
@@ -167,7 +174,7 @@ int main(int argc, char** argv) {
         opt.step();
       };
       Row r{"kd+ls", pair, B};
-      r.ms = time_steps(dev, warm, steps, reps, step);
+      r.ms = time_steps(dev, warm, steps, reps, step, &r.cpu_ms);
       finish(r, g);
     }
     for (const std::string& name : split(f.str("infer"))) {
@@ -183,7 +190,7 @@ int main(int argc, char** argv) {
         (*model)(Variable(b.images));
       };
       Row r{"infer", name, IB};
-      r.ms = time_steps(dev, warm, steps, reps, step);
+      r.ms = time_steps(dev, warm, steps, reps, step, &r.cpu_ms);
       finish(r, g);
     }
 

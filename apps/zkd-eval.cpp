@@ -5,6 +5,7 @@
 #include "apps/common/checkpoint.h"
 #include "apps/common/flags.h"
 #include "apps/common/npy.h"
+#include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "nets/registry.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   f.add("num-classes", "100", "classes the model was trained on, the first N of CIFAR-100 (default: the checkpoint's, else 100)");
   f.add("test-per-class", "0", "the first N test images of each class (0 = all)");
   f.add("save-logits", "", "write the logits to this .npy file");
+  app::add_threads_flag(f);
   f.parse(argc, argv);
   if (f.str("checkpoint").empty()) f.fail("--checkpoint is required");
   if (!f.str("model").empty() && !nets::exists(f.str("model"))) f.fail("unknown --model '" + f.str("model") + "'");
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
     cfg.data = f.str("data");
     cfg.num_classes = m.num_classes;
     cfg.test_per_class = f.integer("test-per-class");
+    app::apply_threads_flag(f);
     Device dev = app::pick_device(f.str("device"));
     Generator gen(0);
     auto model = nets::create(cfg.model, gen, cfg.num_classes);

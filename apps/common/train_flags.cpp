@@ -6,6 +6,7 @@
 
 #include "apps/common/run_dir.h"
 #include "apps/common/teacher.h"
+#include "engine/backend/cpu/cpu_settings.h"
 #include "nets/registry.h"
 
 namespace zkd::app {
@@ -31,6 +32,7 @@ void add_train_flags(Flags& f, bool distill) {
   f.add_bool("overwrite", "replace the run already in --out (its log, curves and checkpoints)");
   f.add("log-every", "50", "steps between progress lines (each waits for the device)");
   f.add("dump-batch", "", "write the run's first training batch (augmented) as a PNG grid to this file");
+  add_threads_flag(f);
   f.add_bool("list-models", "print the model names and exit");
   f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
   if (distill) {
@@ -71,7 +73,18 @@ std::vector<int> parse_int_list(const std::string& s, const Flags& f, const std:
   return out;
 }
 
+void add_threads_flag(Flags& f) {
+  f.add("threads", std::to_string(cpu_cores()), "CPU threads (oneDNN, OpenBLAS and own loops; default: all cores)");
+}
+
+void apply_threads_flag(const Flags& f) {
+  int64_t n = f.integer("threads");
+  if (n < 1 || n > 4096) f.fail("--threads must be between 1 and 4096, got " + f.str("threads"));
+  set_cpu_threads(static_cast<int>(n));
+}
+
 TrainConfig config_from_flags(const Flags& f, bool distill) {
+  apply_threads_flag(f);
   TrainConfig c;
   c.model = f.str("model");
   if (!nets::exists(c.model)) f.fail("unknown --model '" + c.model + "' (see --list-models)");

@@ -1,9 +1,12 @@
 // CPU batch normalization over [N, C, H, W]: training (batch statistics, two-pass in double,
 // running stats with the unbiased variance), eval (running statistics), and both backwards.
+// The reference for float64 and ZKD_CPU_REFERENCE=1; fp32 takes batchnorm_fp32.cpp (except the
+// eval-mode backward, which stays here).
 #include <cmath>
 
 #include "engine/backend/backend.h"
 #include "engine/backend/cpu/cpu_util.h"
+#include "engine/backend/cpu/batchnorm_fp32.h"
 
 namespace zkd::cpu {
 
@@ -27,6 +30,7 @@ double channel_sum(const Dims& d, int64_t c, F&& f) {
 BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                       Tensor& running_mean, Tensor& running_var,
                                       const BatchNormArgs& a) {
+  if (fast_fp32(x)) return fp32::batchnorm_train_fwd(x, gamma, beta, running_mean, running_var, a);
   Dims d(x);
   BatchNormTrainOut out{Tensor::empty(x.shape(), x.dtype(), x.device()),
                         Tensor::empty({d.C}, x.dtype(), x.device()),
@@ -63,6 +67,7 @@ BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, cons
 Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                           const Tensor& running_mean, const Tensor& running_var,
                           const BatchNormArgs& a) {
+  if (fast_fp32(x)) return fp32::batchnorm_eval_fwd(x, gamma, beta, running_mean, running_var, a);
   Dims d(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_float("batch_norm2d", x.dtype(), [&](auto z) {
@@ -123,6 +128,7 @@ std::vector<double> to_doubles(const Tensor& t) { return t.to(DType::F64).to_vec
 
 BatchNormGrads batchnorm_train_bwd(const Tensor& dy, const Tensor& x, const Tensor& gamma,
                                    const Tensor& save_mean, const Tensor& save_invstd) {
+  if (fast_fp32(x)) return fp32::batchnorm_train_bwd(dy, x, gamma, save_mean, save_invstd);
   return bn_backward(dy, x, gamma, to_doubles(save_mean), to_doubles(save_invstd), true);
 }
 

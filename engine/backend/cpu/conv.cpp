@@ -1,9 +1,11 @@
 // CPU conv2d: im2col + GEMM (OpenBLAS) per image and group; backward by the transposed GEMMs
-// and col2im. Reference for cuDNN; templated on float and double.
+// and col2im. Reference for cuDNN and for the fp32 oneDNN path (conv_onednn.cpp), which fp32
+// takes unless ZKD_CPU_REFERENCE=1; templated on float and double.
 #include <vector>
 
 #include "engine/backend/backend.h"
 #include "engine/backend/cpu/cpu_util.h"
+#include "engine/backend/cpu/onednn_ops.h"
 
 namespace zkd::cpu {
 
@@ -62,6 +64,7 @@ void col2im(const T* col, const Geometry& g, const Conv2dArgs& a, T* dx) {
 }  // namespace
 
 Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& a) {
+  if (fast_fp32(x)) return onednn::conv2d_fwd(x, w, bias, a);
   Geometry g = geometry(x.shape(), w.shape(), a);
   Tensor y = Tensor::empty({g.N, g.K, g.Ho, g.Wo}, x.dtype(), x.device());
   dispatch_float("conv2d", x.dtype(), [&](auto z) {
@@ -91,6 +94,7 @@ Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Co
 
 Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
                        const Conv2dArgs& a) {
+  if (fast_fp32(dy)) return onednn::conv2d_bwd_data(dy, w, x_shape, a);
   Geometry g = geometry(x_shape, w.shape(), a);
   Tensor dx = zeros(x_shape, dy.dtype(), dy.device());
   dispatch_float("conv2d", dy.dtype(), [&](auto z) {
@@ -113,6 +117,7 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
 
 Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape,
                          const Conv2dArgs& a) {
+  if (fast_fp32(dy)) return onednn::conv2d_bwd_weight(dy, x, w_shape, a);
   Geometry g = geometry(x.shape(), w_shape, a);
   Tensor dw = zeros(w_shape, dy.dtype(), dy.device());
   dispatch_float("conv2d", dy.dtype(), [&](auto z) {

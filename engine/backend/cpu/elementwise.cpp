@@ -123,7 +123,10 @@ Tensor map(const char* op, const Tensor& a, F&& f) {
     using T = decltype(z);
     const T* pa = a.data<T>();
     T* py = y.data<T>();
-    for (int64_t i = 0; i < a.numel(); ++i) py[i] = f(pa[i], i);
+    const int64_t n = a.numel();
+    // Split over the OpenMP threads (the pool oneDNN uses) once there is enough work.
+#pragma omp parallel for simd schedule(static) if (n >= (1 << 16))
+    for (int64_t i = 0; i < n; ++i) py[i] = f(pa[i], i);
   });
   return y;
 }
