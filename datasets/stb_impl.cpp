@@ -1,9 +1,10 @@
 // The one translation unit holding the stb_image / stb_image_write implementations (header-only
-// libraries from Debian's libstb-dev). Compiled with warnings off (third-party code). Images
-// larger than kMaxImageSide on a side are refused by stb itself as well as by load_image_32.
+// libraries from Debian's libstb-dev). Compiled with warnings off (third-party code).
 #define STB_IMAGE_IMPLEMENTATION
 #include "datasets/image_io.h"  // kMaxImageSide
-#define STBI_MAX_DIMENSIONS zkd::data::kMaxImageSide
+// stb's own cap is 4x ours, so that stbi_info still reads an oversized header and
+// decode_image_32 can say which size it found; anything over it stb refuses by itself.
+#define STBI_MAX_DIMENSIONS (4 * zkd::data::kMaxImageSide)
 #define STBI_FAILURE_USERMSG
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include "stb_image.h"

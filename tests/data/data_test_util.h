@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/cifar100.h"
@@ -33,9 +34,11 @@ void write_bytes(const std::string& path, const std::string& bytes);
 // One archive entry: a regular file by default; type 'l' symlink, 'h' hard link (to `link`),
 // 'd' folder, 'p' FIFO.
 struct TarItem {
+  TarItem(std::string n, std::string b = "", char t = 'f', std::string l = "")
+      : name(std::move(n)), bytes(std::move(b)), type(t), link(std::move(l)) {}
   std::string name;
   std::string bytes;
-  char type = 'f';
+  char type;
   std::string link;
 };
 // A pax tar archive of the items, gzip-compressed when `gzip`, written with libarchive.
