@@ -103,8 +103,11 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
   const std::string op = "load_image '" + origin + "'";
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t n = bytes.size();
-  ZKD_CHECK(n >= 4 && p[0] == 0xFF && p[1] == 0xD8, op, "expected a JPEG (FF D8), got other bytes");
-  size_t at = 2;
+  // stb reads the first marker as the decoder does: 0xFF, any number of 0xFF fill bytes, D8.
+  size_t at = 0;
+  while (at < n && p[at] == 0xFF) ++at;
+  ZKD_CHECK(at >= 1 && at < n && p[at] == 0xD8, op, "expected a JPEG (FF D8), got other bytes");
+  ++at;
   while (at < n) {
     // Between segments: fill bytes 0xFF, or entropy-coded data after a scan, which ends at a
     // 0xFF followed by a byte other than 0x00 (stuffing) or a restart marker D0..D7.
@@ -144,9 +147,8 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
 Tensor decode_image_32(const std::string& bytes, const std::string& origin, bool resize) {
   ZKD_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "load_image", "expected an image under",
             " 2 GiB in '", origin, "', got ", bytes.size(), " bytes");
-  if (bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0xFF &&
-      static_cast<uint8_t>(bytes[1]) == 0xD8)
-    check_jpeg_segments(bytes, origin);
+  // Whatever starts with 0xFF is what stb would try as a JPEG (fill bytes may precede FF D8).
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == 0xFF) check_jpeg_segments(bytes, origin);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;

@@ -18,7 +18,8 @@ constexpr int64_t kMaxGridSide = 16384;
 
 // Checks the segment structure of a JPEG file before stb sees it: every marker segment inside
 // the file, each Huffman table (DHT) with at most 256 codes and its symbols present (a crafted
-// DHT drives an out-of-bounds write in stb_image 2.27's table builder). Errors name `origin`.
+// DHT drives an out-of-bounds write in stb_image 2.27's table builder). Like stb, it accepts
+// 0xFF fill bytes before the FF D8 start marker. Errors name `origin`.
 void check_jpeg_segments(const std::string& bytes, const std::string& origin);
 
 // Decodes the bytes of an image (PNG, JPEG, BMP) to uint8 [3, 32, 32] as load_image_32 does.

@@ -173,6 +173,9 @@ TEST(ImageIo, CraftedJpegHuffmanTableIsRefusedBeforeStb) {
   test::write_bytes(dir / "dht.jpg", crafted);
   err = test::error_of([&] { load_image_32(dir / "dht.jpg"); });
   EXPECT_NE(err.find("got 4080"), std::string::npos) << err;
+  // Found by fuzz_image: 0xFF fill bytes before FF D8 still make stb decode it as a JPEG.
+  err = test::error_of([&] { decode_image_32("\xff\xff" + crafted, "fill.jpg"); });
+  EXPECT_NE(err.find("at most 256 codes"), std::string::npos) << err;
   // Symbols missing from the segment, and a segment running past the end of the file.
   std::string few = std::string("\xff\xd8\xff\xc4\x00\x14\x00\x00\x02", 9) + std::string(14, '\0') +
                     "\x05\xff\xd9";

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "engine/core/error.h"
 #include "engine/io/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
