@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "engine/io/atomic_file.h"
 
@@ -144,11 +145,51 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
   }
 }
 
+void check_png_chunks(const std::string& bytes, const std::string& origin) {
+  const std::string op = "load_image '" + origin + "'";
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  size_t at = 8;  // after the signature
+  while (true) {
+    ZKD_CHECK(at + 12 <= n, op, "expected a PNG chunk at byte ", at, ", got the end of the file");
+    uint64_t len = (uint64_t{p[at]} << 24) | (uint64_t{p[at + 1]} << 16) |
+                   (uint64_t{p[at + 2]} << 8) | p[at + 3];
+    ZKD_CHECK(len <= n - at - 12, op, "expected PNG chunk at byte ", at, " to fit in the file, got ",
+              "length ", len);
+    if (std::memcmp(p + at + 4, "IEND", 4) == 0) return;
+    at += 12 + len;
+  }
+}
+
+void check_bmp_size(const std::string& bytes, const std::string& origin) {
+  const std::string op = "load_image '" + origin + "'";
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  auto u32 = [&](size_t o) {
+    return uint32_t{p[o]} | (uint32_t{p[o + 1]} << 8) | (uint32_t{p[o + 2]} << 16) |
+           (uint32_t{p[o + 3]} << 24);
+  };
+  ZKD_CHECK(bytes.size() >= 34, op, "expected a BMP header, got ", bytes.size(), " bytes");
+  if (u32(14) < 40) return;  // old OS/2 header: stb reads 16-bit sizes (at most 65535 pixels)
+  const uint64_t offset = u32(10), compression = u32(30), bpp = p[28] | (p[29] << 8);
+  const int64_t w = static_cast<int32_t>(u32(18)), h = static_cast<int32_t>(u32(22));
+  if (compression != 0 && compression != 3) return;  // stb refuses RLE itself
+  // Uncompressed rows of 4-byte-aligned bits: the pixels must be in the file.
+  const uint64_t aw = static_cast<uint64_t>(w < 0 ? -w : w), ah = static_cast<uint64_t>(h < 0 ? -h : h);
+  if (aw > static_cast<uint64_t>(kMaxImageSide) || ah > static_cast<uint64_t>(kMaxImageSide)) return;
+  const uint64_t need = offset + (aw * bpp + 31) / 32 * 4 * ah;
+  ZKD_CHECK(need <= bytes.size(), op, "expected ", need, " bytes for a ", aw, "x", ah, " BMP of ",
+            bpp, " bits per pixel, got ", bytes.size());
+}
+
 Tensor decode_image_32(const std::string& bytes, const std::string& origin, bool resize) {
   ZKD_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "load_image", "expected an image under",
             " 2 GiB in '", origin, "', got ", bytes.size(), " bytes");
   // Whatever starts with 0xFF is what stb would try as a JPEG (fill bytes may precede FF D8).
   if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == 0xFF) check_jpeg_segments(bytes, origin);
+  // A chunk length stb trusts drives its buffer size (2 GiB from a 75-byte file, fuzz_image).
+  if (bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) check_png_chunks(bytes, origin);
+  // A BMP header claiming 4096x4096 pixels decodes 64 MB of zeros from a few bytes.
+  if (bytes.compare(0, 2, "BM") == 0) check_bmp_size(bytes, origin);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;

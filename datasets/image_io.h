@@ -22,7 +22,13 @@ constexpr int64_t kMaxGridSide = 16384;
 // 0xFF fill bytes before the FF D8 start marker. Errors name `origin`.
 void check_jpeg_segments(const std::string& bytes, const std::string& origin);
 
-// Decodes the bytes of an image (PNG, JPEG, BMP) to uint8 [3, 32, 32] as load_image_32 does.
+// PNG: every chunk up to IEND inside the file (stb sizes its buffer from the lengths). BMP:
+// uncompressed pixel data present for the size in the header.
+void check_png_chunks(const std::string& bytes, const std::string& origin);
+void check_bmp_size(const std::string& bytes, const std::string& origin);
+
+// Decodes the bytes of an image (PNG, JPEG, BMP) to uint8 [3, 32, 32] as load_image_32 does,
+// after the checks above; stb is built with only its PNG, JPEG and BMP decoders.
 Tensor decode_image_32(const std::string& bytes, const std::string& origin, bool resize = true);
 
 // Decodes an image file to uint8 [3, 32, 32] on the host (RGB: grey is replicated, alpha

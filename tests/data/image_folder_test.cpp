@@ -186,6 +186,35 @@ TEST(ImageIo, CraftedJpegHuffmanTableIsRefusedBeforeStb) {
             std::string::npos);
 }
 
+// Found by fuzz_image: a 75-byte PNG whose IDAT chunk claims 1.3 GB made stb grow its buffer to
+// 2 GiB before noticing the file ends; a BMP header claiming 4096x4096 decodes 64 MB of zeros.
+TEST(ImageIo, ChunkAndPixelSizesMustFitTheFile) {
+  const unsigned char png[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x0c, 0x08, 0x00, 0x00, 0x00, 0x00, 0x47,
+      0x67, 0x8a, 0x50, 0x4e, 0xff, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x6c,
+      0x60, 0xc0, 0x04, 0x4c, 0x58, 0xc4, 0x86, 0xa1, 0x20, 0x00, 0x8a, 0x4c, 0x00, 0x98, 0x4b,
+      0x05, 0x7a, 0xc9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  std::string err = test::error_of(
+      [&] { decode_image_32(std::string(reinterpret_cast<const char*>(png), sizeof(png)), "big.png"); });
+  EXPECT_NE(err.find("expected PNG chunk at byte 33 to fit in the file, got length 1325334546"),
+            std::string::npos)
+      << err;
+  std::string bmp(54, '\0');
+  bmp[0] = 'B', bmp[1] = 'M', bmp[10] = 54, bmp[14] = 40, bmp[28] = 24;
+  bmp[19] = 0x10, bmp[23] = 0x10;  // 4096 x 4096
+  err = test::error_of([&] { decode_image_32(bmp, "big.bmp"); });
+  EXPECT_NE(err.find("expected 50331702 bytes for a 4096x4096 BMP of 24 bits per pixel, got 54"),
+            std::string::npos)
+      << err;
+  // The real files of the seed corpus still decode.
+  test::TempDir dir;
+  write_image(dir / "ok.bmp", image_of(test::synthetic_set(1, 4), 0));
+  write_image(dir / "ok.png", image_of(test::synthetic_set(1, 4), 0));
+  EXPECT_EQ(load_image_32(dir / "ok.bmp").to_vector<uint8_t>(),
+            load_image_32(dir / "ok.png").to_vector<uint8_t>());
+}
+
 TEST(ImageIo, RealJpegsPassTheSegmentCheck) {
   test::TempDir dir;
   ImageSet s = test::synthetic_set(1, 3);

@@ -24,9 +24,9 @@ for h in "${harnesses[@]}"; do
   work=build-fuzz/corpus/$h
   mkdir -p "$work"
   log=build-fuzz/fuzz_$h.log
-  # -timeout: one input over 10 s is a hang; -rss_limit_mb: over 2 GiB is a finding.
+  # -timeout: one input over 25 s is a hang (a loaded machine can stall a run for seconds); -rss_limit_mb / -malloc_limit_mb: over 2 GiB in all or 512 MiB in one allocation is a finding.
   if build-fuzz/tests/fuzz/fuzz_"$h" "$work" "tests/fuzz/corpus/$h" -max_total_time="$seconds" \
-      -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -timeout=25 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix=build-fuzz/findings/"$h"- >"$log" 2>&1; then
     echo "fuzz_$h: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, no finding"
   else
