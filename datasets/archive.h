@@ -1,29 +1,37 @@
-// In-memory .tar.gz support: gunzip with zlib and a small tar (ustar / GNU / pax) reader, so the
-// CIFAR-100 tarball can be read without unpacking it and unpacked without an external tool.
-// gzip_bytes and tar_pack write the same formats (tests build synthetic tarballs with them).
+// Reading .tar / .tar.gz archives in memory through libarchive (Debian libarchive-dev), with
+// limits for untrusted input: entry count, member size and total size capped, links, devices
+// and FIFOs refused, paths that are absolute or climb with '..' refused. Only regular files
+// whose base name is wanted are kept (the CIFAR-100 tarball is read without unpacking it).
 #pragma once
-#include <cstddef>
+#include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace zkd::data {
 
-// Decompresses a whole gzip stream (concatenated members allowed); errors name `origin`.
-std::string gunzip(const std::string& gz, const std::string& origin);
-std::string gzip_bytes(const std::string& raw);
-
-struct TarEntry {
-  std::string name;   // path inside the archive (long GNU / pax names resolved)
-  size_t offset = 0;  // first data byte in the tar buffer
-  size_t size = 0;
+struct ArchiveLimits {
+  uint64_t max_entries = 1000;              // headers of any type
+  uint64_t max_member_bytes = 1ull << 30;   // one regular file (CIFAR-100's train.bin: 154 MB)
+  uint64_t max_total_bytes = 2ull << 30;    // all regular files together, kept or not
 };
-// The regular files of a tar archive, in order. Checks every header's checksum and that every
-// file lies inside the buffer; errors name `origin` and the entry.
-std::vector<TarEntry> tar_entries(const std::string& tar, const std::string& origin);
-// A ustar archive of regular files (name -> bytes); names up to 100 characters.
-std::string tar_pack(const std::vector<std::pair<std::string, std::string>>& files);
 
+struct ArchiveMember {
+  std::string name;   // path inside the archive
+  std::string bytes;
+};
+
+// The regular files of the archive `bytes` (tar, optionally gzip-compressed) whose base name is
+// in `wanted` (every regular file when `wanted` is empty), in archive order. Errors name
+// `origin` and the entry: not an archive, truncated or corrupt data, a limit exceeded, a link,
+// device or unsafe path, or a wanted name present twice.
+std::vector<ArchiveMember> read_archive(const std::string& bytes,
+                                        const std::vector<std::string>& wanted,
+                                        const std::string& origin, const ArchiveLimits& limits = {});
+
+// The member whose base name is `base`, or null.
+const ArchiveMember* find_member(const std::vector<ArchiveMember>& members, const std::string& base);
+
+std::string base_name(const std::string& path);  // after the last '/'
 bool ends_with(const std::string& s, const std::string& suffix);
 
 }  // namespace zkd::data

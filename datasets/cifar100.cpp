@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "datasets/archive.h"
+#include "engine/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 
@@ -17,19 +17,6 @@ namespace {
 
 const char* const kFiles[] = {"train.bin", "test.bin", "fine_label_names.txt",
                               "coarse_label_names.txt"};
-
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  ZKD_CHECK(in.good(), "cifar100", "expected the file '", path,
-            "', got none (missing or "
-            "unreadable)");
-  std::string bytes(static_cast<size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  in.read(&bytes[0], static_cast<std::streamsize>(bytes.size()));
-  ZKD_CHECK(in.good() || bytes.empty(), "cifar100", "expected to read all of '", path,
-            "', got a read error");
-  return bytes;
-}
 
 bool is_tarball(const std::string& path) {
   return ends_with(path, ".tar.gz") || ends_with(path, ".tgz");
@@ -45,25 +32,26 @@ struct RawFiles {
 RawFiles read_raw(const std::string& path, const std::vector<int>& wanted) {
   RawFiles raw;
   if (is_tarball(path)) {
-    ZKD_CHECK(fs::is_regular_file(path), "cifar100", "expected the tarball '", path, "', got none");
-    std::string tar = gunzip(read_whole(path), path);
-    std::vector<TarEntry> entries = tar_entries(tar, path);
+    std::vector<std::string> names;
+    for (int w : wanted) names.push_back(kFiles[w]);
+    std::vector<ArchiveMember> members =
+        read_archive(read_file(path, "cifar100", kCifarMaxTarballBytes), names, path,
+                     kCifarArchiveLimits);
     for (int w : wanted) {
-      const TarEntry* found = nullptr;
-      for (const TarEntry& e : entries)
-        if (e.name == kFiles[w] || ends_with(e.name, std::string("/") + kFiles[w])) found = &e;
+      const ArchiveMember* found = find_member(members, kFiles[w]);
       ZKD_CHECK(found != nullptr, "cifar100", "expected the file ", kFiles[w], " in '", path,
                 "', got an archive without it");
-      raw.bytes[w] = tar.substr(found->offset, found->size);
+      raw.bytes[w] = found->bytes;
       raw.origin[w] = path + ":" + found->name;
     }
     return raw;
   }
-  ZKD_CHECK(fs::is_directory(path), "cifar100", "expected a CIFAR-100 folder or .tar.gz at '", path,
-            "', got ", fs::exists(path) ? "something else" : "nothing");
+  std::error_code ec;
+  ZKD_CHECK(fs::is_directory(path, ec), "cifar100", "expected a CIFAR-100 folder or .tar.gz at '",
+            path, "', got ", fs::exists(path, ec) ? "something else" : "nothing");
   for (int w : wanted) {
     raw.origin[w] = (fs::path(path) / kFiles[w]).string();
-    raw.bytes[w] = read_whole(raw.origin[w]);
+    raw.bytes[w] = read_file(raw.origin[w], "cifar100", kCifarMaxFileBytes);
   }
   return raw;
 }
@@ -208,18 +196,20 @@ std::string default_data_dir() {
 
 std::string find_cifar100(const std::string& data_dir) {
   auto complete = [](const fs::path& dir) {
+    std::error_code ec;
     for (const char* f : kFiles)
-      if (!fs::is_regular_file(dir / f)) return false;
+      if (!fs::is_regular_file(dir / f, ec)) return false;
     return true;
   };
   fs::path nested = fs::path(data_dir) / kCifarFolderName;
   if (complete(nested)) return nested.string();
   if (complete(data_dir)) return data_dir;
+  std::error_code ec;
   ZKD_FAIL("cifar100",
            "expected CIFAR-100 (train.bin, test.bin, fine_label_names.txt, "
            "coarse_label_names.txt) in '",
            nested.string(), "', got ",
-           fs::exists(nested) ? "an incomplete folder" : "no such folder",
+           fs::exists(nested, ec) ? "an incomplete folder" : "no such folder",
            ". Fetch it with:\n  zkd-data fetch --data ", data_dir,
            "\nor, with the tarball already on disk:\n  zkd-data fetch --data ", data_dir,
            " --from cifar-100-binary.tar.gz");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/archive.h"
 #include "datasets/image_set.h"
 
 namespace zkd::data {
@@ -21,9 +22,15 @@ constexpr int64_t kCifarRecordBytes = 2 + kImageBytes;  // coarse, fine, 3,072 p
 constexpr int64_t kCifarFineClasses = 100;
 constexpr int64_t kCifarCoarseClasses = 20;
 constexpr const char* kCifarFolderName = "cifar-100-binary";
+// Caps for untrusted input, checked before allocating: one data-set file (train.bin is 153.7 MB),
+// the .tar.gz (161 MB), and what its archive may unpack.
+constexpr uint64_t kCifarMaxFileBytes = 256ull << 20;
+constexpr uint64_t kCifarMaxTarballBytes = 512ull << 20;
+constexpr ArchiveLimits kCifarArchiveLimits{100, kCifarMaxFileBytes, 2 * kCifarMaxFileBytes};
 
 // path: the extracted folder (holding train.bin, test.bin, fine_label_names.txt,
-// coarse_label_names.txt) or the .tar.gz itself (read in memory; nothing is written).
+// coarse_label_names.txt) or the .tar.gz itself (read in memory; nothing is written). Regular
+// files only (a folder or FIFO where a file should be is an error), sizes capped as above.
 Cifar100 load_cifar100(const std::string& path);
 ImageSet load_cifar100_split(const std::string& path, const std::string& split);  // "train"|"test"
 

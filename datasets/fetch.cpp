@@ -12,6 +12,7 @@
 #include "datasets/checksum.h"
 #include "datasets/cifar100.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 
@@ -20,11 +21,6 @@ namespace {
 
 const char* const kMembers[] = {"train.bin", "test.bin", "fine_label_names.txt",
                                 "coarse_label_names.txt"};
-
-std::string base_name(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::string known_sha(const std::string& name) {
   for (const KnownDigest& k : cifar100_known_sha256())
@@ -40,17 +36,6 @@ std::string shell_quote(const std::string& s) {
 
 bool have_command(const char* name) {
   return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-std::string read_binary(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  ZKD_CHECK(in.good(), "fetch", "expected a readable tarball '", path, "', got none");
-  std::string bytes(static_cast<size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  in.read(&bytes[0], static_cast<std::streamsize>(bytes.size()));
-  ZKD_CHECK(in.good() || bytes.empty(), "fetch", "expected to read all of '", path,
-            "', got a read error");
-  return bytes;
 }
 
 std::string fetch_hint(const std::string& data_dir) {
@@ -82,46 +67,54 @@ const std::vector<KnownDigest>& cifar100_known_sha256() {
   return kKnown;
 }
 
-std::string verify_cifar100_tarball(const std::string& gz, const std::string& tar,
-                                    const std::vector<TarEntry>& entries,
-                                    const std::string& origin) {
+std::string verify_cifar100_tarball(const std::string& gz, const std::string& origin,
+                                    std::vector<ArchiveMember>* members) {
+  std::vector<std::string> names(std::begin(kMembers), std::end(kMembers));
   std::string md5 = md5_hex(gz), sha = sha256_hex(gz);
-  if (md5 == kCifar100Md5) return "md5 of the official tarball";
-  if (sha == known_sha("cifar-100-binary.tar.gz")) return "sha256 of the tarball";
+  std::string how;
+  if (md5 == kCifar100Md5) how = "md5 of the official tarball";
+  if (sha == known_sha("cifar-100-binary.tar.gz")) how = "sha256 of the tarball";
+  if (!how.empty()) {
+    *members = read_archive(gz, names, origin, kCifarArchiveLimits);
+    return how;
+  }
   // A repacked tarball with the official content: every member's sha256 must match.
   std::string report;
   bool all = true;
-  for (const char* m : kMembers) {
-    const TarEntry* e = nullptr;
-    for (const TarEntry& t : entries)
-      if (base_name(t.name) == m) e = &t;
-    std::string got = e ? sha256_hex(tar.substr(e->offset, e->size)) : "missing";
-    all = all && got == known_sha(m);
-    report += std::string("\n  ") + m + ": sha256 " + got + " (expected " + known_sha(m) + ")";
+  try {
+    *members = read_archive(gz, names, origin, kCifarArchiveLimits);
+    for (const char* m : kMembers) {
+      const ArchiveMember* e = find_member(*members, m);
+      std::string got = e ? sha256_hex(e->bytes) : "missing";
+      all = all && got == known_sha(m);
+      report += std::string("\n  ") + m + ": sha256 " + got + " (expected " + known_sha(m) + ")";
+    }
+  } catch (const Error& e) {
+    all = false;
+    report = std::string("\n  ") + e.what();
   }
   if (all) return "sha256 of every member file";
+  members->clear();
   ZKD_FAIL("fetch", "expected '", origin, "' to be CIFAR-100 (md5 ", kCifar100Md5, ", or sha256 ",
            known_sha("cifar-100-binary.tar.gz"), ", or known member digests), got md5 ", md5,
            ", sha256 ", sha, report,
            "\nThe file is corrupt or not the CIFAR-100 binary version; download it again.");
 }
 
-std::string unpack_cifar100(const std::string& tar, const std::vector<TarEntry>& entries,
-                            const std::string& data_dir, bool force, const std::string& origin) {
+std::string unpack_cifar100(const std::vector<ArchiveMember>& members, const std::string& data_dir,
+                            bool force, const std::string& origin) {
   fs::create_directories(data_dir);
   fs::path final_dir = fs::path(data_dir) / kCifarFolderName;
   std::string pid = std::to_string(static_cast<long>(::getpid()));
   Cleanup tmp{fs::path(data_dir) / (std::string(".") + kCifarFolderName + ".tmp-" + pid)};
   fs::remove_all(tmp.path);
   fs::create_directories(tmp.path);
-  for (const char* m : kMembers) {
-    const TarEntry* e = nullptr;
-    for (const TarEntry& t : entries)
-      if (base_name(t.name) == m) e = &t;
+  for (const char* m : kMembers) {  // fixed names: nothing from the archive names a path
+    const ArchiveMember* e = find_member(members, m);
     ZKD_CHECK(e != nullptr, "fetch", "expected ", m, " in '", origin,
               "', got a tarball without it");
     std::ofstream out(tmp.path / m, std::ios::binary | std::ios::trunc);
-    out.write(tar.data() + e->offset, static_cast<std::streamsize>(e->size));
+    out.write(e->bytes.data(), static_cast<std::streamsize>(e->bytes.size()));
     out.close();
     ZKD_CHECK(out.good(), "fetch", "expected to write '", (tmp.path / m).string(),
               "', got a write error (disk full?)");
@@ -175,12 +168,11 @@ std::string fetch_cifar100(const FetchOptions& opt, std::ostream* log) {
     tarball = download.path.string();
   }
   if (log) *log << "reading " << tarball << "\n" << std::flush;
-  std::string gz = read_binary(tarball);
-  std::string tar = gunzip(gz, tarball);
-  std::vector<TarEntry> entries = tar_entries(tar, tarball);
-  std::string how = verify_cifar100_tarball(gz, tar, entries, tarball);
+  std::string gz = read_file(tarball, "fetch", kCifarMaxTarballBytes);
+  std::vector<ArchiveMember> members;
+  std::string how = verify_cifar100_tarball(gz, tarball, &members);
   if (log) *log << "verified: " << how << "\n" << std::flush;
-  std::string dir = unpack_cifar100(tar, entries, opt.data_dir, opt.force, tarball);
+  std::string dir = unpack_cifar100(members, opt.data_dir, opt.force, tarball);
   if (log) *log << "installed CIFAR-100 at " << dir << "\n";
   return dir;
 }

@@ -32,15 +32,17 @@ struct FetchOptions {
 // lines go to `log` when not null. Errors are zkd::Error; a failed download suggests --from.
 std::string fetch_cifar100(const FetchOptions& opt, std::ostream* log = nullptr);
 
-// Verifies an in-memory tarball (gz: its bytes; tar, entries: gunzipped and listed). Returns
-// which check passed; throws a zkd::Error listing the digests found when none does.
-std::string verify_cifar100_tarball(const std::string& gz, const std::string& tar,
-                                    const std::vector<TarEntry>& entries,
-                                    const std::string& origin);
+// Verifies an in-memory tarball before anything is unpacked: first the digest of the whole file
+// (md5 of the official tarball or sha256 of this project's copy), checked before the archive is
+// parsed at all; failing that, a repacked tarball is opened by libarchive under
+// kCifarArchiveLimits and each member's sha256 must match. Fills `members` with the four files
+// and returns which check passed; throws a zkd::Error listing the digests found when none does.
+std::string verify_cifar100_tarball(const std::string& gz, const std::string& origin,
+                                    std::vector<ArchiveMember>* members);
 
-// Unpacks the four files of a listed tarball into data_dir/cifar-100-binary atomically, after
-// checking them with the reader. No digest check (fetch_cifar100 does that first).
-std::string unpack_cifar100(const std::string& tar, const std::vector<TarEntry>& entries,
-                            const std::string& data_dir, bool force, const std::string& origin);
+// Unpacks the four verified members into data_dir/cifar-100-binary atomically, after checking
+// them with the reader. No digest check (fetch_cifar100 does that first).
+std::string unpack_cifar100(const std::vector<ArchiveMember>& members, const std::string& data_dir,
+                            bool force, const std::string& origin);
 
 }  // namespace zkd::data

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "engine/io/atomic_file.h"
 
 #include "stb_image.h"
 #include "stb_image_write.h"
@@ -96,10 +100,107 @@ std::vector<uint8_t> resize_bilinear(const uint8_t* src, int channels, int in_h,
   return out;
 }
 
-Tensor load_image_32(const std::string& path, bool resize) {
+void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
+  const std::string op = "load_image '" + origin + "'";
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  // stb reads the first marker as the decoder does: 0xFF, any number of 0xFF fill bytes, D8.
+  size_t at = 0;
+  while (at < n && p[at] == 0xFF) ++at;
+  ZKD_CHECK(at >= 1 && at < n && p[at] == 0xD8, op, "expected a JPEG (FF D8), got other bytes");
+  ++at;
+  while (at < n) {
+    // Between segments: fill bytes 0xFF, or entropy-coded data after a scan, which ends at a
+    // 0xFF followed by a byte other than 0x00 (stuffing) or a restart marker D0..D7.
+    if (p[at] != 0xFF || at + 1 >= n) {
+      ++at;
+      continue;
+    }
+    uint8_t m = p[at + 1];
+    if (m == 0xFF || m == 0x00 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+      at += (m == 0xFF) ? 1 : 2;
+      continue;
+    }
+    if (m == 0xD9) return;  // end of image
+    ZKD_CHECK(at + 4 <= n, op, "expected a segment length after marker FF ", int(m), " at byte ",
+              at, ", got the end of the file");
+    size_t len = (size_t{p[at + 2]} << 8) | p[at + 3];
+    ZKD_CHECK(len >= 2 && at + 2 + len <= n, op, "expected segment FF ", int(m), " at byte ", at,
+              " to fit in the file, got length ", len);
+    if (m == 0xC4) {  // DHT: tables of (class/id, 16 code counts, symbols)
+      size_t q = at + 4, end = at + 2 + len;
+      while (q < end) {
+        ZKD_CHECK(q + 17 <= end, op, "expected a whole Huffman table header at byte ", q,
+                  ", got the end of its segment");
+        size_t codes = 0;
+        for (int i = 1; i <= 16; ++i) codes += p[q + i];
+        ZKD_CHECK(codes <= 256, op, "expected at most 256 codes in the Huffman table at byte ", q,
+                  ", got ", codes);
+        ZKD_CHECK(q + 17 + codes <= end, op, "expected ", codes, " Huffman symbols at byte ",
+                  q + 17, ", got the end of the segment");
+        q += 17 + codes;
+      }
+    }
+    at += 2 + len;
+  }
+}
+
+void check_png_chunks(const std::string& bytes, const std::string& origin) {
+  const std::string op = "load_image '" + origin + "'";
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  size_t at = 8;  // after the signature
+  while (true) {
+    ZKD_CHECK(at + 12 <= n, op, "expected a PNG chunk at byte ", at, ", got the end of the file");
+    uint64_t len = (uint64_t{p[at]} << 24) | (uint64_t{p[at + 1]} << 16) |
+                   (uint64_t{p[at + 2]} << 8) | p[at + 3];
+    ZKD_CHECK(len <= n - at - 12, op, "expected PNG chunk at byte ", at, " to fit in the file, got ",
+              "length ", len);
+    if (std::memcmp(p + at + 4, "IEND", 4) == 0) return;
+    at += 12 + len;
+  }
+}
+
+void check_bmp_size(const std::string& bytes, const std::string& origin) {
+  const std::string op = "load_image '" + origin + "'";
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  auto u32 = [&](size_t o) {
+    return uint32_t{p[o]} | (uint32_t{p[o + 1]} << 8) | (uint32_t{p[o + 2]} << 16) |
+           (uint32_t{p[o + 3]} << 24);
+  };
+  ZKD_CHECK(bytes.size() >= 34, op, "expected a BMP header, got ", bytes.size(), " bytes");
+  if (u32(14) < 40) return;  // old OS/2 header: stb reads 16-bit sizes (at most 65535 pixels)
+  const uint64_t offset = u32(10), compression = u32(30), bpp = p[28] | (p[29] << 8);
+  const int64_t w = static_cast<int32_t>(u32(18)), h = static_cast<int32_t>(u32(22));
+  if (compression != 0 && compression != 3) return;  // stb refuses RLE itself
+  // Uncompressed rows of 4-byte-aligned bits: the pixels must be in the file.
+  const uint64_t aw = static_cast<uint64_t>(w < 0 ? -w : w), ah = static_cast<uint64_t>(h < 0 ? -h : h);
+  if (aw > static_cast<uint64_t>(kMaxImageSide) || ah > static_cast<uint64_t>(kMaxImageSide)) return;
+  const uint64_t need = offset + (aw * bpp + 31) / 32 * 4 * ah;
+  ZKD_CHECK(need <= bytes.size(), op, "expected ", need, " bytes for a ", aw, "x", ah, " BMP of ",
+            bpp, " bits per pixel, got ", bytes.size());
+}
+
+Tensor decode_image_32(const std::string& bytes, const std::string& origin, bool resize) {
+  ZKD_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "load_image", "expected an image under",
+            " 2 GiB in '", origin, "', got ", bytes.size(), " bytes");
+  // Whatever starts with 0xFF is what stb would try as a JPEG (fill bytes may precede FF D8).
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == 0xFF) check_jpeg_segments(bytes, origin);
+  // A chunk length stb trusts drives its buffer size (2 GiB from a 75-byte file, fuzz_image).
+  if (bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) check_png_chunks(bytes, origin);
+  // A BMP header claiming 4096x4096 pixels decodes 64 MB of zeros from a few bytes.
+  if (bytes.compare(0, 2, "BM") == 0) check_bmp_size(bytes, origin);
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;
-  uint8_t* hwc = stbi_load(path.c_str(), &w, &h, &comp, 3);
-  ZKD_CHECK(hwc != nullptr, "load_image", "expected a PNG, JPEG or BMP image in '", path,
+  ZKD_CHECK(stbi_info_from_memory(data, len, &w, &h, &comp) != 0, "load_image",
+            "expected a PNG, JPEG or BMP image in '", origin, "', got one stb_image cannot read (",
+            stbi_failure_reason(), ")");
+  ZKD_CHECK(w > 0 && h > 0 && w <= kMaxImageSide && h <= kMaxImageSide, "load_image",
+            "expected at most ", kMaxImageSide, "x", kMaxImageSide, " pixels in '", origin,
+            "', got ", w, "x", h);
+  uint8_t* hwc = stbi_load_from_memory(data, len, &w, &h, &comp, 3);
+  ZKD_CHECK(hwc != nullptr, "load_image", "expected a PNG, JPEG or BMP image in '", origin,
             "', got one stb_image cannot decode (", stbi_failure_reason(), ")");
   std::vector<uint8_t> chw(static_cast<size_t>(3) * w * h);
   for (int y = 0; y < h; ++y)
@@ -109,11 +210,15 @@ Tensor load_image_32(const std::string& path, bool resize) {
             hwc[(static_cast<size_t>(y) * w + x) * 3 + c];
   stbi_image_free(hwc);
   if (w != 32 || h != 32) {
-    ZKD_CHECK(resize, "load_image", "expected a 32x32 image in '", path, "', got ", w, "x", h,
+    ZKD_CHECK(resize, "load_image", "expected a 32x32 image in '", origin, "', got ", w, "x", h,
               " (width x height); resizing is switched off");
     chw = resize_bilinear(chw.data(), 3, h, w, 32, 32);
   }
   return from_vector(chw, {3, 32, 32});
+}
+
+Tensor load_image_32(const std::string& path, bool resize) {
+  return decode_image_32(read_file(path, "load_image", kMaxImageFileBytes), path, resize);
 }
 
 void write_png_grid(const std::string& path, const Tensor& images, int cols, int scale) {
@@ -122,12 +227,19 @@ void write_png_grid(const std::string& path, const Tensor& images, int cols, int
   ZKD_CHECK(images.size(1) == 3 && images.size(0) > 0 && cols > 0 && scale > 0, "write_png_grid",
             "expected [N >= 1, 3, H, W] images, cols > 0 and scale > 0, got ",
             shape_str(images.shape()), ", cols ", cols, ", scale ", scale);
+  // Sizes in int64, each factor bounded before it is multiplied: no overflow for any scale.
+  const int64_t n = images.size(0), h = images.size(2), w = images.size(3), gap = 2;
+  const int64_t c64 = std::min<int64_t>(cols, n), r64 = (n + c64 - 1) / c64;
+  bool fits = h <= kMaxGridSide && w <= kMaxGridSide && scale <= kMaxGridSide &&
+              c64 <= kMaxGridSide && r64 <= kMaxGridSide;
+  int64_t gw64 = fits ? c64 * (w * scale + gap) + gap : 0, gh64 = fits ? r64 * (h * scale + gap) + gap : 0;
+  ZKD_CHECK(fits && gw64 <= kMaxGridSide && gh64 <= kMaxGridSide, "write_png_grid",
+            "expected a grid of at most ", kMaxGridSide, "x", kMaxGridSide, " pixels, got ", n,
+            " images of ", h, "x", w, " at scale ", scale, " in ", c64, " columns");
   Tensor host = images.to(Device::cpu()).contiguous();
-  const int n = static_cast<int>(host.size(0)), h = static_cast<int>(host.size(2)),
-            w = static_cast<int>(host.size(3)), gap = 2, sh = h * scale, sw = w * scale;
-  cols = std::min(cols, n);
-  int rows = (n + cols - 1) / cols;
-  int gw = cols * (sw + gap) + gap, gh = rows * (sh + gap) + gap;
+  const int sh = static_cast<int>(h * scale), sw = static_cast<int>(w * scale);
+  cols = static_cast<int>(c64);
+  const int gw = static_cast<int>(gw64), gh = static_cast<int>(gh64);
   std::vector<uint8_t> grid(static_cast<size_t>(gw) * gh * 3, 128);
   const uint8_t* src = host.data<uint8_t>();
   for (int i = 0; i < n; ++i) {

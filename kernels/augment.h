@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 
-#include "engine/core/rng.h"
 #include "kernels/philox.h"
 
 #if defined(__CUDACC__) || defined(ZKD_WITH_CUDA)

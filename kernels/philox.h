@@ -1,7 +1,9 @@
 // Philox4x32-10 counter-based random numbers (Salmon et al., SC'11), usable on host and device.
 // The same (key, counter) gives the same four words on the CPU and on the GPU, so seeded
-// initialization, shuffling and augmentation draw identical numbers on both backends.
+// initialization, shuffling and augmentation draw identical numbers on both backends. This header
+// depends on nothing of zkd: the engine's Generator (engine/core/rng.h) and the kernels both use it.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 #if defined(__CUDACC__)
@@ -11,6 +13,9 @@
 #endif
 
 namespace zkd {
+
+// Streams keep unrelated consumers of one seed apart.
+enum class RngStream : uint64_t { Init = 0, Shuffle = 1, Augment = 2, Fill = 3 };
 
 struct Philox4 {
   uint32_t v[4];
@@ -53,6 +58,19 @@ ZKD_HD float philox_unit(uint32_t w) { return static_cast<float>(w >> 8) * (1.0f
 ZKD_HD double philox_unit53(uint32_t a, uint32_t b) {
   uint64_t x = (static_cast<uint64_t>(a >> 5) << 26) | (b >> 6);
   return static_cast<double>(x) * (1.0 / 9007199254740992.0);
+}
+
+// Element-wise draws shared by the CPU and CUDA fills: value i of a draw at (seed, first).
+ZKD_HD float rng_uniform_at(uint64_t seed, uint64_t first, uint64_t i, float lo, float hi) {
+  Philox4 r = philox_at(seed, static_cast<uint64_t>(RngStream::Fill), first + i);
+  return lo + (hi - lo) * philox_unit(r.v[0]);
+}
+// N(mean, stddev) by Box-Muller on the first two words of counter first + i.
+ZKD_HD float rng_normal_at(uint64_t seed, uint64_t first, uint64_t i, float mean, float stddev) {
+  Philox4 r = philox_at(seed, static_cast<uint64_t>(RngStream::Fill), first + i);
+  float u1 = 1.0f - philox_unit(r.v[0]);  // (0, 1]
+  float u2 = philox_unit(r.v[1]);
+  return mean + stddev * sqrtf(-2.0f * logf(u1)) * cosf(6.283185307179586f * u2);
 }
 
 }  // namespace zkd

@@ -126,12 +126,15 @@ __global__ void accumulate_topk_kernel(const float* logits, const int64_t* label
     }
     const float* row = logits + b * K;
     float target = row[lab];
-    int above = 0;  // classes scored strictly higher than the label
-    for (int64_t k = lane; k < K; k += kGroup) above += row[k] > target;
+    // Other classes not below the label: ties go against it, a NaN ranks above it, and a NaN
+    // label score is never correct (the CPU rule, engine/backend/cpu/softmax.cpp).
+    int above = 0;
+    for (int64_t k = lane; k < K; k += kGroup) above += k != lab && !(row[k] < target);
     above = group_count<kGroup>(above, scratch);
+    bool label_scored = !isnan(target);
     // Adding 1.0f to integer-valued floats is exact, so the atomics' order does not matter.
-    if (lane == 0 && above < 1) atomicAdd(counts, 1.0f);
-    if (lane == 0 && above < 5) atomicAdd(counts + 1, 1.0f);
+    if (lane == 0 && label_scored && above < 1) atomicAdd(counts, 1.0f);
+    if (lane == 0 && label_scored && above < 5) atomicAdd(counts + 1, 1.0f);
   });
 }
 

@@ -1,6 +1,6 @@
 // The CIFAR model zoo by mdistiller's names ("resnet8x4", "resnet32x4", "ShuffleV2", ...).
 // Every net maps a [N, 3, 32, 32] image batch to [N, num_classes] logits, with mdistiller's
-// parameter names, counts and initialization (method.md section 3).
+// parameter names, counts and initialization (docs/models.md).
 #pragma once
 #include <memory>
 #include <string>

@@ -30,9 +30,7 @@ class Variable {
   void set_grad(Tensor g) { impl_->grad = std::move(g); }
   bool requires_grad() const { return impl_ && impl_->requires_grad; }
   void set_requires_grad(bool on);
-  bool is_leaf() const { return impl_->grad_fn == nullptr; }
   const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
-  const std::shared_ptr<VariableImpl>& impl() const { return impl_; }
 
   const Shape& shape() const { return impl_->data.shape(); }
   int64_t dim() const { return impl_->data.dim(); }
@@ -45,8 +43,6 @@ class Variable {
   // Backpropagates from this one-element variable (seed 1), or with an explicit seed gradient.
   void backward() const;
   void backward(const Tensor& grad_output) const;
-  // A variable with the same data and no history.
-  Variable detach() const { return Variable(impl_->data, false); }
 
   // Wires an op's result into the graph (node null: no history).
   static Variable make_result(Tensor data, std::shared_ptr<Node> node, int output_nr = 0);

@@ -35,7 +35,7 @@ struct SgdArgs {
 
 enum class KdMethod { KD, KD_LS, DKD, DKD_LS };
 
-// The distillation losses of method.md section 1 (see docs/zscore-kd.md).
+// The distillation losses of docs/zscore-kd.md.
 struct KdLossArgs {
   KdMethod method = KdMethod::KD_LS;
   float temperature = 2.0f;

@@ -7,7 +7,11 @@ namespace zkd {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s) {
+    ZKD_CHECK(d >= 0, "shape", "expected non-negative sizes, got ", shape_str(s));
+    ZKD_CHECK(!__builtin_mul_overflow(n, d, &n), "shape",
+              "expected an element count that fits in int64, got ", shape_str(s));
+  }
   return n;
 }
 
@@ -16,7 +20,8 @@ Shape contiguous_strides(const Shape& s) {
   int64_t acc = 1;
   for (size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= s[i];
+    ZKD_CHECK(!__builtin_mul_overflow(acc, s[i], &acc), "shape",
+              "expected an element count that fits in int64, got ", shape_str(s));
   }
   return st;
 }

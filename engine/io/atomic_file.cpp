@@ -2,12 +2,11 @@
 #include "engine/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "engine/core/error.h"
 
@@ -53,12 +52,46 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   }
 }
 
-std::string read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  ZKD_CHECK(in.good(), what, "could not open '", path, "': ", std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+std::string read_file(const std::string& path, const char* what, uint64_t max_bytes) {
+  auto kind = [](mode_t m) {
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+           : S_ISSOCK(m) ? "a socket" : "not a regular file";
+  };
+  struct stat st;
+  ZKD_CHECK(::stat(path.c_str(), &st) == 0, what, "could not open '", path, "': ", std::strerror(errno));
+  ZKD_CHECK(S_ISREG(st.st_mode), what, "expected a regular file at '", path, "', got ", kind(st.st_mode));
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  ZKD_CHECK(fd >= 0, what, "could not open '", path, "': ", std::strerror(errno));
+  std::string bytes;
+  try {
+    // Checked again on the open file: the path may have been replaced since the stat.
+    ZKD_CHECK(::fstat(fd, &st) == 0 && S_ISREG(st.st_mode), what, "expected a regular file at '",
+              path, "', got ", kind(st.st_mode));
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    ZKD_CHECK(size <= max_bytes, what, "expected at most ", max_bytes, " bytes in '", path,
+              "', got ", size);
+    bytes.resize(static_cast<size_t>(size));
+    size_t done = 0;
+    while (true) {
+      char extra;
+      char* dst = done < bytes.size() ? &bytes[done] : &extra;
+      size_t want = done < bytes.size() ? bytes.size() - done : 1;
+      ssize_t n = ::read(fd, dst, want);
+      if (n < 0 && errno == EINTR) continue;
+      ZKD_CHECK(n >= 0, what, "could not read '", path, "': ", std::strerror(errno));
+      if (n == 0) break;
+      ZKD_CHECK(done < bytes.size(), what, "expected ", size, " bytes in '", path,
+                "', got a file that grew while it was read");
+      done += static_cast<size_t>(n);
+    }
+    ZKD_CHECK(done == bytes.size(), what, "expected ", size, " bytes in '", path, "', got ", done,
+              " (the file shrank while it was read)");
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return bytes;
 }
 
 }  // namespace zkd

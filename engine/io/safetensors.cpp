@@ -1,14 +1,21 @@
-// safetensors encode/decode with full validation of the header against the data.
+// safetensors encode/decode with the reference implementation's rules (Hugging Face
+// `safetensors`): header at most 100 MB, JSON (nlohmann) with no duplicate keys, offsets of the
+// tensors sorted, contiguous from 0 to the end of the file and equal to dtype size x shape
+// (checked arithmetic), no trailing bytes. Files are read with read_file (regular files only).
 #include "engine/io/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "engine/io/atomic_file.h"
-#include "engine/io/json.h"
 
 namespace zkd {
 
 namespace {
+using ordered_json = nlohmann::ordered_json;
+
 const char* st_dtype(DType t) {
   switch (t) {
     case DType::F32: return "F32";
@@ -31,34 +38,74 @@ bool parse_dtype(const std::string& s, DType* out) {
     }
   return false;
 }
+
+// A non-negative integer of the header (sizes, offsets); floats, negatives and strings are errors.
+uint64_t header_uint(const ordered_json& v, const std::string& what, const char* field) {
+  ZKD_CHECK(v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0), what,
+            "expected non-negative integers in ", field, ", got ", v.dump());
+  return v.get<uint64_t>();
+}
+
+// Parses the header text, refusing duplicate keys at any depth (the reference's loader keeps
+// the last one and ours once kept the first: the same file would mean different weights).
+ordered_json parse_header(const std::string& text, const std::string& op) {
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  std::string duplicate;
+  auto check_keys = [&](int, nlohmann::json::parse_event_t ev, ordered_json& v) {
+    using E = nlohmann::json::parse_event_t;
+    if (ev == E::object_start) keys.emplace_back();
+    if (ev == E::object_end && !keys.empty()) keys.pop_back();
+    if (ev == E::key && !keys.empty() && !keys.back().insert(v.get<std::string>()).second &&
+        duplicate.empty())
+      duplicate = v.get<std::string>();
+    return true;
+  };
+  ordered_json header;
+  try {
+    header = ordered_json::parse(text, check_keys);
+  } catch (const nlohmann::json::exception& e) {
+    ZKD_FAIL(op, "expected a JSON header, got invalid JSON (", e.what(), ")");
+  }
+  ZKD_CHECK(duplicate.empty(), op, "expected unique keys in the header, got '", duplicate,
+            "' twice");
+  ZKD_CHECK(header.is_object(), op, "expected a JSON object as the header, got ", header.type_name());
+  return header;
+}
+
+struct Entry {
+  std::string name;
+  DType dtype;
+  Shape shape;
+  uint64_t begin, end;
+};
 }  // namespace
 
 std::string encode_safetensors(const NamedTensors& tensors,
                                const std::map<std::string, std::string>& metadata) {
-  Json header = Json::object();
-  if (!metadata.empty()) {
-    Json meta = Json::object();
-    for (const auto& m : metadata) meta.set(m.first, Json(m.second));
-    header.set("__metadata__", meta);
-  }
+  ordered_json header = ordered_json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   std::string data;
+  std::set<std::string> names;
   for (const auto& [name, t] : tensors) {
     ZKD_CHECK(!name.empty() && name != "__metadata__", "safetensors", "expected a tensor name, got '",
               name, "'");
+    ZKD_CHECK(names.insert(name).second, "safetensors", "expected unique tensor names, got '", name,
+              "' twice");
     Tensor host = t.to(Device::cpu()).contiguous();
-    Json entry = Json::object();
-    entry.set("dtype", Json(st_dtype(host.dtype())));
-    Json shape = Json::array();
-    for (int64_t d : host.shape()) shape.push(Json(d));
-    entry.set("shape", shape);
-    Json offs = Json::array();
-    offs.push(Json(static_cast<int64_t>(data.size())));
+    ordered_json entry = ordered_json::object();
+    entry["dtype"] = st_dtype(host.dtype());
+    entry["shape"] = host.shape();
+    uint64_t begin = data.size();
     data.append(static_cast<const char*>(host.raw()), host.nbytes());
-    offs.push(Json(static_cast<int64_t>(data.size())));
-    entry.set("data_offsets", offs);
-    header.set(name, entry);
+    entry["data_offsets"] = {begin, static_cast<uint64_t>(data.size())};
+    header[name] = entry;
   }
-  std::string h = header.dump();
+  std::string h;
+  try {
+    h = header.dump();
+  } catch (const nlohmann::json::exception& e) {  // names or metadata that are not UTF-8
+    ZKD_FAIL("safetensors", "expected UTF-8 tensor names and metadata, got ", e.what());
+  }
   while (h.size() % 8 != 0) h += ' ';  // align the data to 8 bytes, as the reference writer does
   std::string out(8, '\0');
   uint64_t n = h.size();
@@ -72,40 +119,77 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
             " (truncated file)");
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  ZKD_CHECK(n <= kSafetensorsMaxHeader, op, "expected a header of at most ", kSafetensorsMaxHeader,
+            " bytes, got a length of ", n);
   ZKD_CHECK(n <= bytes.size() - 8, op, "expected a header of ", n, " bytes, got only ",
             bytes.size() - 8, " bytes after the length (truncated file)");
-  Json header = Json::parse(bytes.substr(8, n), op + " header");
-  const size_t data_start = 8 + n, data_size = bytes.size() - data_start;
+  ZKD_CHECK(n > 0 && bytes[8] == '{', op, "expected the header to start with '{', got ",
+            n == 0 ? "an empty header" : "another character");
+  ordered_json header = parse_header(bytes.substr(8, n), op);
+  const uint64_t data_start = 8 + n, data_size = bytes.size() - data_start;
+
   SafetensorsFile file;
-  for (const auto& [name, entry] : header.members(op + " header")) {
+  std::vector<Entry> entries;
+  for (const auto& [name, entry] : header.items()) {
     const std::string what = op + " tensor '" + name + "'";
     if (name == "__metadata__") {
-      for (const auto& m : entry.members(what)) file.metadata[m.first] = m.second.as_string(what);
+      ZKD_CHECK(entry.is_object(), what, "expected an object of strings, got ", entry.type_name());
+      for (const auto& [k, v] : entry.items()) {
+        ZKD_CHECK(v.is_string(), what, "expected string values, got ", v.type_name(), " for '", k,
+                  "'");
+        file.metadata[k] = v.get<std::string>();
+      }
       continue;
     }
-    const Json* dt = entry.find("dtype");
-    const Json* sh = entry.find("shape");
-    const Json* of = entry.find("data_offsets");
-    ZKD_CHECK(dt && sh && of, what, "expected dtype, shape and data_offsets");
-    DType dtype;
-    ZKD_CHECK(parse_dtype(dt->as_string(what), &dtype), what, "expected a dtype F32, F64, U8, I32, "
-              "I64, BF16 or F16, got ", dt->as_string(what));
-    Shape shape;
-    for (const Json& d : sh->items(what)) {
-      shape.push_back(d.as_int(what));
-      ZKD_CHECK(shape.back() >= 0, what, "expected non-negative sizes, got ", shape.back());
+    ZKD_CHECK(entry.is_object() && entry.contains("dtype") && entry.contains("shape") &&
+                  entry.contains("data_offsets") && entry.size() == 3,
+              what, "expected exactly dtype, shape and data_offsets, got ", entry.dump());
+    const ordered_json &dt = entry["dtype"], &sh = entry["shape"], &of = entry["data_offsets"];
+    Entry e;
+    e.name = name;
+    ZKD_CHECK(dt.is_string() && parse_dtype(dt.get<std::string>(), &e.dtype), what,
+              "expected a dtype F32, F64, U8, I32, I64, BF16 or F16, got ", dt.dump());
+    ZKD_CHECK(sh.is_array(), what, "expected an array shape, got ", sh.dump());
+    for (const ordered_json& d : sh) {
+      uint64_t v = header_uint(d, what, "shape");
+      ZKD_CHECK(v <= static_cast<uint64_t>(INT64_MAX), what, "expected sizes below 2^63, got ", v);
+      e.shape.push_back(static_cast<int64_t>(v));
     }
-    const auto& o = of->items(what);
-    ZKD_CHECK(o.size() == 2, what, "expected two data offsets, got ", o.size());
-    uint64_t b = static_cast<uint64_t>(o[0].as_int(what)), e = static_cast<uint64_t>(o[1].as_int(what));
-    uint64_t want = static_cast<uint64_t>(shape_numel(shape)) * dtype_size(dtype);
-    ZKD_CHECK(b <= e && e - b == want, what, "expected ", want, " bytes for ", dtype_name(dtype), " ",
-              shape_str(shape), ", got offsets [", b, ", ", e, ")");
-    ZKD_CHECK(e <= data_size, what, "expected data up to byte ", e, ", got only ", data_size,
-              " data bytes (truncated file)");
-    Tensor t = Tensor::empty(shape, dtype);
-    if (want) std::memcpy(t.raw(), bytes.data() + data_start + b, want);
-    file.tensors.emplace_back(name, t);
+    ZKD_CHECK(of.is_array() && of.size() == 2, what, "expected two data offsets, got ", of.dump());
+    e.begin = header_uint(of[0], what, "data_offsets");
+    e.end = header_uint(of[1], what, "data_offsets");
+    uint64_t want = 1;
+    for (int64_t d : e.shape)
+      ZKD_CHECK(!__builtin_mul_overflow(want, static_cast<uint64_t>(d), &want), what,
+                "expected a shape whose size fits in 64 bits, got ", shape_str(e.shape));
+    ZKD_CHECK(!__builtin_mul_overflow(want, static_cast<uint64_t>(dtype_size(e.dtype)), &want),
+              what, "expected a shape whose size fits in 64 bits, got ", shape_str(e.shape));
+    ZKD_CHECK(e.begin <= e.end && e.end - e.begin == want, what, "expected ", want, " bytes for ",
+              dtype_name(e.dtype), " ", shape_str(e.shape), ", got offsets [", e.begin, ", ", e.end,
+              ")");
+    ZKD_CHECK(e.end <= data_size, what, "expected data up to byte ", e.end, ", got only ",
+              data_size, " data bytes (truncated file)");
+    entries.push_back(std::move(e));
+  }
+  // The tensors tile the data exactly: sorted by offset, each starts where the last ended.
+  std::vector<const Entry*> by_offset;
+  for (const Entry& e : entries) by_offset.push_back(&e);
+  std::stable_sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  uint64_t at = 0;
+  for (const Entry* e : by_offset) {
+    ZKD_CHECK(e->begin == at, op, "expected tensor '", e->name, "' to start at data byte ", at,
+              " (tensors back to back), got ", e->begin,
+              e->begin < at ? " (overlapping another)" : " (a gap before it)");
+    at = e->end;
+  }
+  ZKD_CHECK(at == data_size, op, "expected the data to end at byte ", at, " after the last tensor, got ",
+            data_size - at, " trailing bytes (a wrong header length or appended data)");
+  for (const Entry& e : entries) {
+    Tensor t = Tensor::empty(e.shape, e.dtype);
+    if (e.end > e.begin) std::memcpy(t.raw(), bytes.data() + data_start + e.begin, e.end - e.begin);
+    file.tensors.emplace_back(e.name, t);
   }
   return file;
 }

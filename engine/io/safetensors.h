@@ -2,6 +2,7 @@
 // little-endian header length, a JSON header {name: {dtype, shape, data_offsets}, "__metadata__":
 // {string: string}}, then the raw little-endian data, tensors back to back without gaps.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -13,6 +14,9 @@ namespace zkd {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
+// The reference implementation's cap on the JSON header (100 MB).
+constexpr uint64_t kSafetensorsMaxHeader = 100'000'000;
+
 struct SafetensorsFile {
   NamedTensors tensors;  // host tensors, in file order
   std::map<std::string, std::string> metadata;
@@ -22,7 +26,10 @@ std::string encode_safetensors(const NamedTensors& tensors,
                                const std::map<std::string, std::string>& metadata = {});
 SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& origin);
 
-// Atomic save; load errors name the file and what was wrong (truncated, bad header, ...).
+// decode refuses: a header over the cap, invalid JSON or duplicate keys, offsets that overlap,
+// leave gaps, run past the data or disagree with dtype x shape, and trailing bytes.
+// Atomic save; load errors name the file and what was wrong (truncated, bad header, ...); load
+// opens regular files only.
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 SafetensorsFile load_safetensors(const std::string& path);

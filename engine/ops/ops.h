@@ -36,7 +36,7 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels);
 Variable sum(const Variable& x);                              // -> []
 Variable mean(const Variable& x);                             // -> []
 
-// Distillation losses (method.md section 1): student [B, K] (differentiable), teacher [B, K]
+// Distillation losses (docs/zscore-kd.md): student [B, K] (differentiable), teacher [B, K]
 // (never differentiated), labels int64 [B]. loss [] is the weighted total; parts [2] holds the
 // weighted CE and KD terms on the device (for logging without a host synchronization).
 struct KdLossResult {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/backend/op_args.h"
-#include "engine/memory/flat_params.h"
+#include "engine/optim/flat_params.h"
 
 namespace zkd {
 

@@ -20,7 +20,9 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape)
     ZKD_CHECK(d >= 0, "empty", "expected non-negative sizes, got shape ", shape_str(shape));
-  size_t bytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
+  size_t bytes = 0;
+  ZKD_CHECK(!__builtin_mul_overflow(static_cast<size_t>(shape_numel(shape)), dtype_size(dtype), &bytes),
+            "empty", "expected a byte count that fits in size_t, got shape ", shape_str(shape));
   return Tensor(allocate_storage(bytes, device), shape, contiguous_strides(shape), 0, dtype);
 }
 

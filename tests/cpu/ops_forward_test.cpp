@@ -123,5 +123,25 @@ TEST(OpsForward, TopKCounts) {
   EXPECT_EQ(counts.to_vector<float>(), (std::vector<float>{1, 2}));
 }
 
+// Issue #16: ties and NaN counted as correct let a constant or NaN model score 100%.
+TEST(OpsForward, TopKConstantOrNaNOutputsScoreZero) {
+  const int64_t B = 4, K = 10;
+  Tensor labels = from_vector<int64_t>({0, 3, 7, 9}, {B});
+  for (float v : {0.0f, 1.5f, -INFINITY, INFINITY, NAN}) {
+    Tensor logits = full({B, K}, v);
+    Tensor counts = zeros({2});
+    cpu::accumulate_topk(logits, labels, counts);
+    EXPECT_EQ(counts.to_vector<float>(), (std::vector<float>{0, 0})) << "all logits " << v;
+  }
+  // One NaN elsewhere in the row ranks above the label; a tie with the label goes against it.
+  Tensor logits = from_vector<float>({5, 1, 2, 3, 4, 0,  //
+                                      5, 5, 1, 1, 1, 1,  //
+                                      5, NAN, 1, 1, 1, 1},
+                                     {3, 6});
+  Tensor counts = zeros({2});
+  cpu::accumulate_topk(logits, from_vector<int64_t>({0, 0, 0}, {3}), counts);
+  EXPECT_EQ(counts.to_vector<float>(), (std::vector<float>{1, 3}));
+}
+
 }  // namespace
 }  // namespace zkd

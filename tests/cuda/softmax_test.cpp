@@ -1,6 +1,6 @@
 // CUDA vs CPU for the softmax-family kernels (kernels/softmax.cu): softmax and log_softmax
 // forward and backward, cross-entropy forward (mean over the batch) and backward (dloss read on
-// the device), top-1 / top-5 counting (ties: only strictly higher scores count); an out-of-range
+// the device), top-1 / top-5 counting (ties go against the label, NaN is never correct); an out-of-range
 // label gives a NaN loss and NaN counts instead of an out-of-bounds read. Row lengths K = 1, 7,
 // 33, 100, 1500 (not multiples of 32, over 1024) and B = 1.
 // Tolerances: the GPU reduces each row in float32 (warp shuffles) where the CPU uses double, so
@@ -138,6 +138,30 @@ TEST(SoftmaxCuda, TopkCountsMatchTheCpu) {
       cuda::accumulate_topk(gpu(x), gpu(labels), got);
       ZKD_EXPECT_CLOSE("accumulate_topk", got, want, 0, 0);
     }
+}
+
+// Issue #16: constant or NaN outputs score 0 on the GPU too, and ties / NaN rows agree with the CPU.
+TEST(SoftmaxCuda, TopkConstantOrNaNOutputsScoreZero) {
+  ZKD_REQUIRE_GPU();
+  for (const Shape& s : std::vector<Shape>{{3, 7}, {65, 100}, {2, 1500}})
+    for (float v : {0.0f, -2.5f, INFINITY, NAN}) {
+      SCOPED_TRACE("x" + shape_str(s) + " all " + std::to_string(v));
+      Tensor labels = test::random_labels(s[0], s[1], 5);
+      Tensor got = gpu(zeros({2}));
+      cuda::accumulate_topk(gpu(full(s, v)), gpu(labels), got);
+      EXPECT_EQ(got.to_vector<float>(), (std::vector<float>{0, 0}));
+    }
+  Tensor x = logits({33, 100}, 9);
+  float* p = x.data<float>();
+  for (int64_t b = 0; b < 33; b += 3) p[b * 100 + (b % 100)] = NAN;  // some NaN logits
+  for (int64_t b = 1; b < 33; b += 3) p[b * 100 + 1] = p[b * 100];   // some ties with label 0
+  std::vector<int64_t> lab(33, 0);
+  Tensor labels = from_vector(lab, {33});
+  Tensor want = zeros({2});
+  cpu::accumulate_topk(x, labels, want);
+  Tensor got = gpu(zeros({2}));
+  cuda::accumulate_topk(gpu(x), gpu(labels), got);
+  ZKD_EXPECT_CLOSE("accumulate_topk with NaN and ties", got, want, 0, 0);
 }
 
 TEST(SoftmaxCuda, RejectsBadInputs) {

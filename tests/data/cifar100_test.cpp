@@ -3,6 +3,9 @@
 // name list), each naming the file and the record; the per-class subset; find_cifar100.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -133,7 +136,7 @@ static std::string tarball_of(const std::string& folder, bool with_test = true) 
   for (const char* f : {"coarse_label_names.txt", "fine_label_names.txt", "test.bin", "train.bin"})
     if (with_test || std::string(f) != "test.bin")
       files.emplace_back(std::string("cifar-100-binary/") + f, test::read_bytes(folder + "/" + f));
-  return gzip_bytes(tar_pack(files));
+  return test::make_tar_gz(files);
 }
 
 TEST(Cifar100Reader, ReadsTheTarballDirectly) {
@@ -158,6 +161,30 @@ TEST(Cifar100Reader, ReadsTheTarballDirectly) {
   err = test::error_of([&] { load_cifar100(dir / "notest.tar.gz"); });
   EXPECT_NE(err.find("test.bin"), std::string::npos) << err;
   EXPECT_NE(err.find("notest.tar.gz"), std::string::npos) << err;
+}
+
+// Issue #16: a directory where train.bin should be threw std::length_error; a sparse huge
+// test.bin threw std::bad_alloc; a FIFO would block. Each is now a one-line error.
+TEST(Cifar100Reader, NonRegularOrHugeFilesAreClearErrors) {
+  test::TempDir dir;
+  write_cifar100(dir.path(), test::synthetic_cifar(20, 10, 7));
+  fs::remove(dir / "train.bin");
+  fs::create_directory(dir / "train.bin");
+  std::string err = test::error_of([&] { load_cifar100(dir.path()); });
+  EXPECT_NE(err.find("expected a regular file at '" + (dir / "train.bin") + "', got a directory"),
+            std::string::npos)
+      << err;
+  fs::remove(dir / "train.bin");
+  ASSERT_EQ(::mkfifo((dir / "train.bin").c_str(), 0600), 0);
+  err = test::error_of([&] { load_cifar100_split(dir.path(), "train"); });
+  EXPECT_NE(err.find("got a FIFO"), std::string::npos) << err;
+  // 1 TiB, sparse: refused by size before any allocation.
+  ASSERT_EQ(::truncate((dir / "test.bin").c_str(), int64_t{1} << 40), 0);
+  err = test::error_of([&] { load_cifar100_split(dir.path(), "test"); });
+  EXPECT_NE(err.find("expected at most " + std::to_string(kCifarMaxFileBytes) + " bytes"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("got 1099511627776"), std::string::npos) << err;
 }
 
 TEST(Cifar100Reader, FirstPerClassKeepsDataSetOrder) {

@@ -1,9 +1,11 @@
 // Helpers of the data tests: a temporary folder removed at the end of the test, synthetic
-// CIFAR-100-shaped sets with seeded random pixels in [1, 255] (0 is kept for the padding), and
-// reading a file back.
+// CIFAR-100-shaped sets with seeded random pixels in [1, 255] (0 is kept for the padding),
+// reading a file back, and tar / tar.gz archives written with libarchive's writer.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "datasets/cifar100.h"
 
@@ -29,6 +31,21 @@ data::Cifar100 synthetic_cifar(int64_t n_train, int64_t n_test, uint64_t seed);
 
 std::string read_bytes(const std::string& path);
 void write_bytes(const std::string& path, const std::string& bytes);
+// One archive entry: a regular file by default; type 'l' symlink, 'h' hard link (to `link`),
+// 'd' folder, 'p' FIFO.
+struct TarItem {
+  TarItem(std::string n, std::string b = "", char t = 'f', std::string l = "")
+      : name(std::move(n)), bytes(std::move(b)), type(t), link(std::move(l)) {}
+  std::string name;
+  std::string bytes;
+  char type;
+  std::string link;
+};
+// A pax tar archive of the items, gzip-compressed when `gzip`, written with libarchive.
+std::string make_tar(const std::vector<TarItem>& items, bool gzip = true);
+// Regular files only: (name, bytes) pairs.
+std::string make_tar_gz(const std::vector<std::pair<std::string, std::string>>& files);
+
 // The message of the zkd::Error thrown by f, or "" when nothing is thrown.
 template <typename F>
 std::string error_of(F&& f) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -154,6 +155,101 @@ TEST(ImageFolder, PngGridHoldsEveryImage) {
     for (int x = 0; x < 96; ++x)
       ASSERT_EQ(p[((2 + y) * w + 2 + x) * 3 + 1], img0[(32 + y / 3) * 32 + x / 3]) << y << " " << x;
   stbi_image_free(p);
+}
+
+}  // namespace zkd::data
+
+namespace zkd::data {
+
+// Issue #16: a crafted DHT segment (16 code counts of 255: 4,080 codes where a table holds 256)
+// made stb_image 2.27 write past its Huffman size table. The segments are checked first now.
+TEST(ImageIo, CraftedJpegHuffmanTableIsRefusedBeforeStb) {
+  std::string dht = std::string("\xff\xd8\xff\xc4\x00\x13\x00", 7) + std::string(16, '\xff');
+  std::string crafted = dht + std::string(300, '\x01') + "\xff\xd9";
+  std::string err = test::error_of([&] { decode_image_32(crafted, "dht.jpg"); });
+  EXPECT_NE(err.find("load_image 'dht.jpg'"), std::string::npos) << err;
+  EXPECT_NE(err.find("at most 256 codes"), std::string::npos) << err;
+  test::TempDir dir;
+  test::write_bytes(dir / "dht.jpg", crafted);
+  err = test::error_of([&] { load_image_32(dir / "dht.jpg"); });
+  EXPECT_NE(err.find("got 4080"), std::string::npos) << err;
+  // Found by fuzz_image: 0xFF fill bytes before FF D8 still make stb decode it as a JPEG.
+  err = test::error_of([&] { decode_image_32("\xff\xff" + crafted, "fill.jpg"); });
+  EXPECT_NE(err.find("at most 256 codes"), std::string::npos) << err;
+  // Symbols missing from the segment, and a segment running past the end of the file.
+  std::string few = std::string("\xff\xd8\xff\xc4\x00\x14\x00\x00\x02", 9) + std::string(14, '\0') +
+                    "\x05\xff\xd9";
+  EXPECT_NE(test::error_of([&] { check_jpeg_segments(few, "few"); }).find("Huffman symbols"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([&] { check_jpeg_segments(std::string("\xff\xd8\xff\xe0\x10\x00", 6), "cut"); })
+                .find("fit in the file"),
+            std::string::npos);
+}
+
+// Found by fuzz_image: a 75-byte PNG whose IDAT chunk claims 1.3 GB made stb grow its buffer to
+// 2 GiB before noticing the file ends; a BMP header claiming 4096x4096 decodes 64 MB of zeros.
+TEST(ImageIo, ChunkAndPixelSizesMustFitTheFile) {
+  const unsigned char png[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x0c, 0x08, 0x00, 0x00, 0x00, 0x00, 0x47,
+      0x67, 0x8a, 0x50, 0x4e, 0xff, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x6c,
+      0x60, 0xc0, 0x04, 0x4c, 0x58, 0xc4, 0x86, 0xa1, 0x20, 0x00, 0x8a, 0x4c, 0x00, 0x98, 0x4b,
+      0x05, 0x7a, 0xc9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  std::string err = test::error_of(
+      [&] { decode_image_32(std::string(reinterpret_cast<const char*>(png), sizeof(png)), "big.png"); });
+  EXPECT_NE(err.find("expected PNG chunk at byte 33 to fit in the file, got length 1325334546"),
+            std::string::npos)
+      << err;
+  std::string bmp(54, '\0');
+  bmp[0] = 'B', bmp[1] = 'M', bmp[10] = 54, bmp[14] = 40, bmp[28] = 24;
+  bmp[19] = 0x10, bmp[23] = 0x10;  // 4096 x 4096
+  err = test::error_of([&] { decode_image_32(bmp, "big.bmp"); });
+  EXPECT_NE(err.find("expected 50331702 bytes for a 4096x4096 BMP of 24 bits per pixel, got 54"),
+            std::string::npos)
+      << err;
+  // The real files of the seed corpus still decode.
+  test::TempDir dir;
+  write_image(dir / "ok.bmp", image_of(test::synthetic_set(1, 4), 0));
+  write_image(dir / "ok.png", image_of(test::synthetic_set(1, 4), 0));
+  EXPECT_EQ(load_image_32(dir / "ok.bmp").to_vector<uint8_t>(),
+            load_image_32(dir / "ok.png").to_vector<uint8_t>());
+}
+
+TEST(ImageIo, RealJpegsPassTheSegmentCheck) {
+  test::TempDir dir;
+  ImageSet s = test::synthetic_set(1, 3);
+  write_image(dir / "a.jpg", image_of(s, 0));  // baseline JPEG from stb_image_write
+  std::string bytes = test::read_bytes(dir / "a.jpg");
+  EXPECT_NO_THROW(check_jpeg_segments(bytes, "a.jpg"));
+  EXPECT_EQ(decode_image_32(bytes, "a.jpg").shape(), (Shape{3, 32, 32}));
+  // A progressive JPEG (Huffman tables between scans) from PIL, when python3-pil is present.
+  std::string cmd = "for py in /usr/bin/python3 python3; do $py -c \"from PIL import Image; "
+                    "Image.new('RGB', (40, 24), (9, 99, 199)).save('" + (dir / "p.jpg") +
+                    "', progressive=True)\" 2>/dev/null && exit 0; done; exit 1";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "python3-pil not available";
+  Tensor p = load_image_32(dir / "p.jpg");
+  EXPECT_NEAR(p.to_vector<uint8_t>()[0], 9, 8);  // red of a flat colour after JPEG's YCbCr rounding
+}
+
+TEST(ImageIo, OversizedImagesAndGridsAreRefused) {
+  test::TempDir dir;
+  std::vector<uint8_t> row(3 * 5000, 7);
+  ASSERT_NE(stbi_write_png((dir / "wide.png").c_str(), 5000, 1, 3, row.data(), 5000 * 3), 0);
+  std::string err = test::error_of([&] { load_image_32(dir / "wide.png"); });
+  EXPECT_NE(err.find(dir / "wide.png"), std::string::npos) << err;
+  EXPECT_NE(err.find("expected at most 4096x4096 pixels"), std::string::npos) << err;
+  EXPECT_NE(err.find("got 5000x1"), std::string::npos) << err;
+  fs::create_directories(dir / "folder.png");
+  err = test::error_of([&] { load_image_32(dir / "folder.png"); });
+  EXPECT_NE(err.find("got a directory"), std::string::npos) << err;
+  // --scale huge in dump-batch: the grid size overflowed int.
+  ImageSet s = test::synthetic_set(4, 9);
+  for (int scale : {600, 1 << 20, 2147483647}) {
+    err = test::error_of([&] { write_png_grid(dir / "g.png", s.images, 2, scale); });
+    EXPECT_NE(err.find("expected a grid of at most 16384x16384 pixels"), std::string::npos) << err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "g.png"));
+  write_png_grid(dir / "g.png", s.images, 2, 20);  // 2 * (640 + 2) + 2 pixels: allowed
 }
 
 }  // namespace zkd::data

@@ -1,4 +1,4 @@
-// Initialization per family (method.md section 3), checked on large tensors by their sample
+// Initialization per family (docs/models.md), checked on large tensors by their sample
 // statistics: resnet.py/resnetv2.py convs N(0, sqrt(2 / fan_out)); wrn/vgg/mobilenetv2 convs
 // N(0, sqrt(2 / (k*k*out))) (the same number); VGG conv bias 0; VGG/MobileNetV2 Linear N(0, 0.01)
 // with bias 0; WRN Linear bias 0 with default weight; ResNet Linear and all ShuffleNet weights

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch cross-check of zkd's model zoo (run by pytorch_crosscheck_test.cpp).
 
-PyTorch definitions of the CIFAR nets, written from the specification (method.md section 3, the
+PyTorch definitions of the CIFAR nets, written from the specification (docs/models.md, the
 mdistiller module trees and state-dict names). Loads zkd's exported weights with strict names and
 shapes, runs zkd's input batch, and prints the max abs differences from zkd's results:
   eval      logits in eval mode (running statistics),

@@ -1,4 +1,4 @@
-// The zoo against method.md section 3 and mdistiller's module trees, one test per net and
+// The zoo against docs/models.md and mdistiller's module trees, one test per net and
 // property: exact trainable parameter counts, output shapes (N = 1 and 3), finite gradients for
 // every parameter after forward + backward at batch 2 (training mode), forward MACs, and
 // state-dict names (spot-checked keys with shapes, keys that must be absent). Plus the registry
@@ -24,7 +24,7 @@ struct Key {
 
 struct Expected {
   int64_t params;
-  double macs_m;     // method.md's MACs per image in millions, as stated (rounded)
+  double macs_m;     // the paper's MACs per image in millions, as stated (rounded)
   double macs_unit;  // its last stated digit (1 or 0.1): the rounding is at most half of it
   bool macs_exact;   // the bar: within 0.1% of macs_m
   std::vector<Key> keys;
@@ -196,7 +196,7 @@ TEST_P(ZooTest, BackwardGivesFiniteGradientsForEveryParameter) {
   EXPECT_EQ(checked, static_cast<int64_t>(net->named_parameters().size()));
 }
 
-// Forward MACs per 32x32 image from a counted forward pass, against method.md's stated values:
+// Forward MACs per 32x32 image from a counted forward pass, against the paper's stated values (docs/models.md):
 // resnet8x4 177.1 M, resnet32x4 1083.0 M, ShuffleV2 44.5 M within 0.1% (the bar), the
 // others within the rounding of their stated value (half of its last digit).
 TEST_P(ZooTest, MacsMatchTheSpecification) {

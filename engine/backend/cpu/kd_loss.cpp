@@ -1,4 +1,4 @@
-// CPU reference of the distillation losses (method.md section 1, docs/zscore-kd.md): per row,
+// CPU reference of the distillation losses (docs/zscore-kd.md): per row,
 // optional Z-score standardization of student and teacher (unbiased std + eps, 1e-7 by default), softmaxes at
 // temperature T, KL(teacher || student) (KD) or TCKD + NCKD (DKD), CE on the raw logits, and the
 // exact gradient with respect to the raw student logits. All arithmetic in double; every log of a

@@ -118,8 +118,13 @@ void accumulate_topk(const Tensor& logits, const Tensor& labels, Tensor& counts)
     float* c = counts.data<float>();
     for (int64_t b = 0; b < B; ++b) {
       const T* row = logits.data<T>() + b * K;
-      int64_t above = 0;  // classes scored strictly higher than the label
-      for (int64_t k = 0; k < K; ++k) above += row[k] > row[lab[b]];
+      // The label counts as ranked r only when exactly r other classes are not below it: ties
+      // go against the label and a NaN anywhere in the row ranks above it (a NaN label score
+      // is never correct), so constant or NaN outputs score 0.
+      const T target = row[lab[b]];
+      if (std::isnan(static_cast<double>(target))) continue;
+      int64_t above = 0;
+      for (int64_t k = 0; k < K; ++k) above += k != lab[b] && !(row[k] < target);
       c[0] += above < 1;
       c[1] += above < 5;
     }

@@ -1,5 +1,5 @@
 // FlatParameters: packs parameters and their gradients into two flat buffers.
-#include "engine/memory/flat_params.h"
+#include "engine/optim/flat_params.h"
 
 #include "engine/backend/backend.h"
 
