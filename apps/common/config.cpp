@@ -183,7 +183,7 @@ MethodDefaults paper_defaults(const std::string& method, const std::string& teac
     return d;
   }
   if (method == "kd") {
-    // The paper's KD baseline: mdistiller's T = 4, CE 0.1, KD 0.9 (method.md 1.2, caution).
+    // The paper's KD baseline: mdistiller's T = 4, CE 0.1, KD 0.9 (the paper's KD rows come from DKD/CRD; docs/distillers.md, Recipes).
     a.temperature = 4, a.lambda_ce = 0.1f, a.lambda_kd = 0.9f;
     d.note = "KD baseline (mdistiller: T 4, CE 0.1, KD 0.9)";
   } else if (method == "kd+ls") {
@@ -193,7 +193,7 @@ MethodDefaults paper_defaults(const std::string& method, const std::string& teac
     if (it != kd_ls_pairs().end()) {
       a.temperature = it->second.first;
       a.lambda_kd = it->second.second;
-      d.note = "KD+LS, method.md appendix A.1 for " + teacher + " -> " + student;
+      d.note = "KD+LS, the paper's per-pair table (docs/distillers.md) for " + teacher + " -> " + student;
     }
   } else if (method == "dkd") {
     // mdistiller's DKD: CE 1, alpha 1, beta 8, T 4, warm-up 20 epochs.
@@ -206,7 +206,7 @@ MethodDefaults paper_defaults(const std::string& method, const std::string& teac
     auto it = dkd_ls_pairs().find(pair);
     if (it != dkd_ls_pairs().end()) {
       std::tie(T, w, beta) = it->second;
-      d.note = "DKD+LS, method.md appendix A.2 for " + teacher + " -> " + student;
+      d.note = "DKD+LS, the paper's per-pair table (docs/distillers.md) for " + teacher + " -> " + student;
     }
     a.temperature = T, a.lambda_ce = 1, a.alpha = w, a.beta = beta * w;
   }
