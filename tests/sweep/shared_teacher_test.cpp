@@ -47,10 +47,12 @@ TEST(SharedTeacher, StackedForwardEqualsOneForwardPerMember) {
       std::printf("%s member %zu (batch %lld of %lld): max |shared - alone| = %.3g, max |logit| = %.3g, bitwise %s\n",
                   name, i, (long long)batches[i].size(0), 9LL, max_err, scale,
                   std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0 ? "yes" : "no");
-      // Measured on the CPU (OpenBLAS, 2 threads): at most 1.7 FLT_EPSILON x max |logit|
-      // (resnet20, batch 3 of 9: 3.6e-7 at 1.75); bound 4 FLT_EPSILON x max |logit|. A wrong row
-      // split would be off by the logits' own size.
-      EXPECT_LE(max_err, 4 * FLT_EPSILON * scale) << name << " member " << i;
+      // Measured on the CPU with the fp32 convolutions on oneDNN (whose blocking, like OpenBLAS's
+      // in the final linear layer, depends on the batch size): at most 4.7 FLT_EPSILON x max
+      // |logit| (wrn_16_2, batch 3 of 9: 1.64e-7 at 0.296; resnet20 1.7, ShuffleV2 1.7); bound
+      // 16 FLT_EPSILON x max |logit|, about 3x that. A wrong row split would be off by the
+      // logits' own size.
+      EXPECT_LE(max_err, 16 * FLT_EPSILON * scale) << name << " member " << i;
     }
   }
 }
