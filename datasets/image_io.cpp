@@ -127,6 +127,11 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
     size_t len = (size_t{p[at + 2]} << 8) | p[at + 3];
     ZKD_CHECK(len >= 2 && at + 2 + len <= n, op, "expected segment FF ", int(m), " at byte ", at,
               " to fit in the file, got length ", len);
+    // Progressive frames (SOF2 and its arithmetic twins): stb's progressive decoder shifts a
+    // 32-bit value by 32 on crafted scans (a fuzzer finding, undefined behaviour), so only
+    // baseline / extended sequential JPEGs reach it.
+    ZKD_CHECK(m != 0xC2 && m != 0xC6 && m != 0xCA && m != 0xCE, op,
+              "expected a baseline JPEG, got a progressive one (marker FF ", int(m), ")");
     if (m == 0xC4) {  // DHT: tables of (class/id, 16 code counts, symbols)
       size_t q = at + 4, end = at + 2 + len;
       while (q < end) {
