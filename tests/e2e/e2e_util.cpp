@@ -9,10 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "datasets/cifar100.h"
 #include "engine/core/rng.h"
-#include "engine/io/json.h"
 
 namespace zkd::e2e {
 
@@ -118,9 +118,9 @@ std::vector<std::string> read_lines(const std::string& path) {
 }
 
 double json_number(const std::string& line, const std::string& key) {
-  Json j = Json::parse(line, "log line");
-  const Json* v = j.find(key);
-  return v ? v->as_number(key) : NAN;
+  nlohmann::json j = nlohmann::json::parse(line);
+  auto v = j.find(key);
+  return v != j.end() && v->is_number() ? v->get<double>() : NAN;
 }
 
 }  // namespace zkd::e2e
