@@ -55,7 +55,7 @@ std::string read_binary(const std::string& path) {
 
 std::string fetch_hint(const std::string& data_dir) {
   return "Download cifar-100-binary.tar.gz on a machine with network access (" +
-         std::string(kCifar100Url) + ") and install it with:\n  zkd-data fetch --data " + data_dir +
+         std::string(kCifar100Url) + ") and install it with: ./build/apps/zkd-data fetch --data " + data_dir +
          " --from /path/to/cifar-100-binary.tar.gz";
 }
 

@@ -1,90 +1,34 @@
-// TrainConfig JSON and the paper's per-method, per-pair defaults.
+// TrainConfig defaults, its JSON form (through the settings schema) and the paper's per-method,
+// per-pair defaults.
 #include "apps/common/config.h"
 
 #include <algorithm>
 #include <map>
 #include <tuple>
 
+#include "apps/common/settings.h"
 #include "engine/core/error.h"
-#include "engine/io/json.h"
 
 namespace zkd::app {
 
-std::string TrainConfig::to_json() const {
-  Json j = Json::object();
-  j.set("model", Json(model));
-  j.set("method", Json(method));
-  j.set("teacher_model", Json(teacher_model));
-  j.set("teacher_checkpoint", Json(teacher_checkpoint));
-  j.set("temperature", Json(static_cast<double>(loss.temperature)));
-  j.set("lambda_ce", Json(static_cast<double>(loss.lambda_ce)));
-  j.set("lambda_kd", Json(static_cast<double>(loss.lambda_kd)));
-  j.set("alpha", Json(static_cast<double>(loss.alpha)));
-  j.set("beta", Json(static_cast<double>(loss.beta)));
-  j.set("dkd_warmup_epochs", Json(dkd_warmup_epochs));
-  j.set("epochs", Json(epochs));
-  j.set("batch_size", Json(batch_size));
-  j.set("lr", Json(lr));
-  j.set("momentum", Json(momentum));
-  j.set("weight_decay", Json(weight_decay));
-  j.set("schedule", Json(schedule));
-  Json ms = Json::array();
-  for (int m : milestones) ms.push(Json(m));
-  j.set("milestones", ms);
-  j.set("gamma", Json(gamma));
-  j.set("seed", Json(std::to_string(seed)));  // as a string: JSON numbers are doubles
-  j.set("device", Json(device));
-  j.set("data", Json(data));
-  j.set("num_classes", Json(num_classes));
-  j.set("train_per_class", Json(train_per_class));
-  j.set("test_per_class", Json(test_per_class));
-  j.set("out", Json(out));
-  j.set("log_every", Json(log_every));
-  return j.dump();
-}
+std::string TrainConfig::to_json() const { return config_to_json(*this).dump(); }
 
 TrainConfig TrainConfig::from_json(const std::string& text, const std::string& origin) {
-  Json j = Json::parse(text, origin);
+  return config_from_json(text, origin);
+}
+
+TrainConfig default_config(bool distill) {
   TrainConfig c;
-  auto s = [&](const char* k, std::string& v) {
-    if (const Json* x = j.find(k)) v = x->as_string(origin + ": " + k);
-  };
-  auto d = [&](const char* k, auto& v) {
-    if (const Json* x = j.find(k)) v = static_cast<std::decay_t<decltype(v)>>(x->as_number(origin + ": " + k));
-  };
-  s("model", c.model);
-  s("method", c.method);
-  s("teacher_model", c.teacher_model);
-  s("teacher_checkpoint", c.teacher_checkpoint);
-  d("temperature", c.loss.temperature);
-  d("lambda_ce", c.loss.lambda_ce);
-  d("lambda_kd", c.loss.lambda_kd);
-  d("alpha", c.loss.alpha);
-  d("beta", c.loss.beta);
-  d("dkd_warmup_epochs", c.dkd_warmup_epochs);
-  d("epochs", c.epochs);
-  d("batch_size", c.batch_size);
-  d("lr", c.lr);
-  d("momentum", c.momentum);
-  d("weight_decay", c.weight_decay);
-  s("schedule", c.schedule);
-  if (const Json* m = j.find("milestones")) {
-    c.milestones.clear();
-    for (const Json& x : m->items(origin + ": milestones")) c.milestones.push_back(static_cast<int>(x.as_int("milestone")));
+  if (!distill) {
+    c.model = "resnet32x4";
+    c.method = "ce";
   }
-  d("gamma", c.gamma);
-  std::string seed;
-  s("seed", seed);
-  if (!seed.empty()) c.seed = std::stoull(seed);
-  s("device", c.device);
-  s("data", c.data);
-  d("num_classes", c.num_classes);
-  d("train_per_class", c.train_per_class);
-  d("test_per_class", c.test_per_class);
-  s("out", c.out);
-  d("log_every", c.log_every);
-  if (c.distills()) c.loss.method = parse_method(c.method);
   return c;
+}
+
+const std::vector<std::string>& distill_methods() {
+  static const std::vector<std::string> m = {"kd", "kd+ls", "dkd", "dkd+ls"};
+  return m;
 }
 
 KdMethod parse_method(const std::string& m) {
@@ -96,8 +40,13 @@ KdMethod parse_method(const std::string& m) {
 }
 
 KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch) {
-  KdLossArgs a = c.loss;
+  KdLossArgs a;
   a.method = parse_method(c.method);
+  a.temperature = static_cast<float>(c.temperature);
+  a.lambda_ce = static_cast<float>(c.lambda_ce);
+  a.lambda_kd = static_cast<float>(c.kd_weight);
+  a.alpha = static_cast<float>(c.kd_weight);
+  a.beta = static_cast<float>(c.dkd_beta * c.kd_weight);
   if (a.method == KdMethod::DKD || a.method == KdMethod::DKD_LS)
     a.warmup = static_cast<float>(
         std::min(static_cast<double>(epoch) / static_cast<double>(std::max<int64_t>(c.dkd_warmup_epochs, 1)), 1.0));
@@ -110,8 +59,8 @@ bool small_lr_student(const std::string& s) {
 }
 
 // Appendix A.1 (KD+LS): pair -> (T, kd_weight).
-const std::map<std::pair<std::string, std::string>, std::pair<float, float>>& kd_ls_pairs() {
-  static const std::map<std::pair<std::string, std::string>, std::pair<float, float>> m = {
+const std::map<std::pair<std::string, std::string>, std::pair<double, double>>& kd_ls_pairs() {
+  static const std::map<std::pair<std::string, std::string>, std::pair<double, double>> m = {
       {{"resnet32x4", "resnet8x4"}, {2, 9}},  {{"vgg13", "vgg8"}, {3, 9}},
       {{"wrn_40_2", "wrn_40_1"}, {2, 9}},     {{"wrn_40_2", "wrn_16_2"}, {2, 9}},
       {{"resnet56", "resnet20"}, {2, 9}},     {{"resnet110", "resnet32"}, {2, 9}},
@@ -123,8 +72,8 @@ const std::map<std::pair<std::string, std::string>, std::pair<float, float>>& kd
 }
 
 // Appendix A.2 (DKD+LS): pair -> (T, kd_weight, BETA before multiplication by kd_weight).
-const std::map<std::pair<std::string, std::string>, std::tuple<float, float, float>>& dkd_ls_pairs() {
-  static const std::map<std::pair<std::string, std::string>, std::tuple<float, float, float>> m = {
+const std::map<std::pair<std::string, std::string>, std::tuple<double, double, double>>& dkd_ls_pairs() {
+  static const std::map<std::pair<std::string, std::string>, std::tuple<double, double, double>> m = {
       {{"resnet32x4", "resnet8x4"}, {2, 9, 8}},  {{"resnet32x4", "ShuffleV2"}, {2, 9, 8}},
       {{"resnet32x4", "wrn_16_2"}, {2, 9, 2}},   {{"resnet32x4", "wrn_40_2"}, {2, 9, 8}},
       {{"resnet56", "resnet20"}, {3, 18, 2}},    {{"resnet110", "resnet32"}, {2, 15, 2}},
@@ -140,41 +89,37 @@ MethodDefaults paper_defaults(const std::string& method, const std::string& teac
                               const std::string& student) {
   MethodDefaults d;
   d.lr = small_lr_student(student) ? 0.01 : 0.05;
-  KdLossArgs& a = d.loss;
+  d.lr_note = small_lr_student(student) ? "paper: LR 0.01 for MobileNetV2 / ShuffleNet students"
+                                        : "paper: LR 0.05 for ResNet / WRN / VGG students";
+  const std::string pair = teacher + " -> " + student;
   if (method == "ce") {
-    a.lambda_ce = 1;
-    d.note = "cross-entropy (teacher / baseline recipe)";
-    return d;
-  }
-  a.method = parse_method(method);
-  const auto pair = std::make_pair(teacher, student);
-  if (method == "kd") {
-    // The paper's KD baseline: mdistiller's T = 4, CE 0.1, KD 0.9 (method.md 1.2, caution).
-    a.temperature = 4, a.lambda_ce = 0.1f, a.lambda_kd = 0.9f;
-    d.note = "KD baseline (mdistiller: T 4, CE 0.1, KD 0.9)";
+    d.lambda_ce = 1;
+    d.note = "paper: cross-entropy (teacher / baseline recipe)";
+  } else if (method == "kd") {
+    // The paper's KD baseline: mdistiller's T = 4, CE 0.1, KD 0.9.
+    d.temperature = 4, d.lambda_ce = 0.1, d.kd_weight = 0.9;
+    d.note = "paper: KD baseline (mdistiller T 4, CE 0.1, KD 0.9)";
   } else if (method == "kd+ls") {
-    a.temperature = 2, a.lambda_ce = 0.1f, a.lambda_kd = 9;
-    d.note = "KD+LS defaults (T 2, CE 0.1, KD 9)";
-    auto it = kd_ls_pairs().find(pair);
+    d.temperature = 2, d.lambda_ce = 0.1, d.kd_weight = 9;
+    d.note = "paper: KD+LS defaults (no appendix A.1 row for " + pair + ")";
+    auto it = kd_ls_pairs().find({teacher, student});
     if (it != kd_ls_pairs().end()) {
-      a.temperature = it->second.first;
-      a.lambda_kd = it->second.second;
-      d.note = "KD+LS, method.md appendix A.1 for " + teacher + " -> " + student;
+      std::tie(d.temperature, d.kd_weight) = it->second;
+      d.note = "paper: KD+LS, appendix A.1 for " + pair;
     }
   } else if (method == "dkd") {
-    // mdistiller's DKD: CE 1, alpha 1, beta 8, T 4, warm-up 20 epochs.
-    a.temperature = 4, a.lambda_ce = 1, a.alpha = 1, a.beta = 8;
-    d.note = "DKD (mdistiller: CE 1, alpha 1, beta 8, T 4)";
-  } else {
-    // DKD+LS: alpha = 1 * kd_weight, beta = BETA * kd_weight, T = base temperature.
-    float T = 2, w = 9, beta = 8;
-    d.note = "DKD+LS defaults (T 2, kd_weight 9, BETA 8)";
-    auto it = dkd_ls_pairs().find(pair);
+    // mdistiller's DKD: CE 1, alpha 1, beta 8, T 4 (kd_weight 1 x BETA 8), warm-up 20 epochs.
+    d.temperature = 4, d.lambda_ce = 1, d.kd_weight = 1, d.dkd_beta = 8;
+    d.note = "paper: DKD baseline (mdistiller CE 1, alpha 1, beta 8, T 4)";
+  } else if (method == "dkd+ls") {
+    // DKD+LS: alpha = kd_weight, beta = BETA x kd_weight, T = base temperature.
+    d.temperature = 2, d.lambda_ce = 1, d.kd_weight = 9, d.dkd_beta = 8;
+    d.note = "paper: DKD+LS defaults (no appendix A.2 row for " + pair + ")";
+    auto it = dkd_ls_pairs().find({teacher, student});
     if (it != dkd_ls_pairs().end()) {
-      std::tie(T, w, beta) = it->second;
-      d.note = "DKD+LS, method.md appendix A.2 for " + teacher + " -> " + student;
+      std::tie(d.temperature, d.kd_weight, d.dkd_beta) = it->second;
+      d.note = "paper: DKD+LS, appendix A.2 for " + pair;
     }
-    a.temperature = T, a.lambda_ce = 1, a.alpha = w, a.beta = beta * w;
   }
   return d;
 }

@@ -9,7 +9,6 @@
 
 #include "apps/common/checkpoint.h"
 #include "apps/common/teacher.h"
-#include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "nets/registry.h"
 
@@ -25,18 +24,17 @@ constexpr int64_t kTeacherEpochs = 4;
 constexpr int64_t kStudentEpochs = 4;
 }  // namespace
 
-int run_quick_preset(const Flags& f) {
-  std::string out = f.str("out").empty() ? "runs/quick" : f.str("out");
-  TrainConfig base;
-  base.device = f.str("device");
-  base.data = f.str("data");
-  base.seed = static_cast<uint64_t>(f.integer("seed"));
+int run_quick_preset(const TrainConfig& given, const std::string& out) {
+  TrainConfig base = default_config(false);
+  base.device = given.device;
+  base.data = given.data;
+  base.seed = given.seed;
   base.num_classes = kClasses;
   base.train_per_class = kTrainPerClass;
   base.test_per_class = kTestPerClass;
   base.schedule = "cosine";
   base.log_every = 10;
-  base.overwrite = f.on("overwrite");
+  base.overwrite = given.overwrite;
 
   std::printf("== zkd quick preset: %s teacher -> %s student, KD+LS, first %lld classes of CIFAR-100 "
               "(%lld train / %lld test images each) ==\n",
@@ -45,7 +43,6 @@ int run_quick_preset(const Flags& f) {
   TrainConfig t = base;
   t.model = kTeacher;
   t.method = "ce";
-  t.loss = paper_defaults("ce", "", kTeacher).loss;
   t.lr = 0.05;
   t.epochs = kTeacherEpochs;
   t.out = out + "/teacher";
@@ -60,14 +57,16 @@ int run_quick_preset(const Flags& f) {
   s.teacher_model = kTeacher;
   s.teacher_checkpoint = teacher_checkpoint_path(t.out, "last");  // the last epoch's, as the paper
   MethodDefaults d = paper_defaults("kd+ls", kTeacher, kStudent);
-  s.loss = d.loss;
+  s.temperature = d.temperature;
+  s.lambda_ce = d.lambda_ce;
+  s.kd_weight = d.kd_weight;
   s.lr = d.lr;
   s.epochs = kStudentEpochs;
   s.out = out + "/student-kd-ls";
   std::printf("\n-- 2/3 student: zkd-distill --method kd+ls --teacher %s --teacher-model %s --model %s "
-              "(T %.3g, lambda_ce %.3g, lambda_kd %.3g) --out %s\n",
-              s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.loss.temperature, s.loss.lambda_ce,
-              s.loss.lambda_kd, s.out.c_str());
+              "(T %.3g, lambda_ce %.3g, kd_weight %.3g) --out %s\n",
+              s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.temperature, s.lambda_ce, s.kd_weight,
+              s.out.c_str());
   TrainOutcome sr = run_training(s);
   if (sr.interrupted) return 130;
 

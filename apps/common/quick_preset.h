@@ -2,10 +2,13 @@
 // minutes on a 2-core CPU: train a small teacher (resnet20) on a 10-class subset, distill it with
 // KD+LS into a student, then evaluate both on the subset's test images and print a table.
 #pragma once
-#include "apps/common/flags.h"
+#include <string>
+
+#include "apps/common/config.h"
 
 namespace zkd::app {
 
-int run_quick_preset(const Flags& f);
+// Takes device, data, seed and overwrite from `given`; writes OUT/teacher and OUT/student-kd-ls.
+int run_quick_preset(const TrainConfig& given, const std::string& out);
 
 }  // namespace zkd::app
