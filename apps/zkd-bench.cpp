@@ -10,8 +10,9 @@
 #include <functional>
 #include <sstream>
 
-#include "apps/common/flags.h"
+#include "apps/common/cli.h"
 #include "apps/common/train_flags.h"
+#include "apps/common/settings.h"
 #include "apps/common/trainer.h"
 #include "datasets/loader.h"
 #include "engine/memory/gpu_api.h"
@@ -83,36 +84,46 @@ double peak_mib(Device dev) {
 }  // namespace
 }  // namespace zkd
 
+namespace {
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-bench                                     # the default table on the GPU (or CPU)
+  ./build/apps/zkd-bench --train resnet8x4 --kd resnet32x4:resnet8x4 --infer '' --batch-size 128
+  ./build/apps/zkd-bench --device cpu --steps 5 --repeats 1 --warmup 1
+Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace zkd;
-  app::Flags f("zkd-bench", "Training, distillation and inference speed and memory on synthetic data.");
-  f.add("train", "resnet32x4", "models to time a cross-entropy training step for (comma list)");
-  f.add("kd", "resnet32x4:resnet8x4,resnet32x4:ShuffleV2", "teacher:student pairs for a KD+LS step");
-  f.add("infer", "resnet32x4,resnet8x4,ShuffleV2", "models to time inference for");
-  f.add("batch-size", "64", "batch size of the training and KD steps");
-  f.add("infer-batch", "", "batch size of inference (default: --batch-size)");
-  f.add("device", "auto", "auto | cpu | cuda | cuda:N");
-  f.add("math", "fast", "fast (TF32 allowed) or strict (fp32)");
-  f.add("warmup", "30", "untimed steps first");
-  f.add("steps", "200", "timed steps per repeat");
-  f.add("repeats", "3", "repeats (the median is reported)");
-  app::add_threads_flag(f);
-  f.parse(argc, argv);
-  try {
-    app::apply_threads_flag(f);
-    Device dev = app::pick_device(f.str("device"));
-    if (f.str("math") != "fast" && f.str("math") != "strict") f.fail("--math must be fast or strict");
-    gpu::set_strict_math(f.str("math") == "strict");
-    int64_t B = f.integer("batch-size");
-    int64_t IB = f.str("infer-batch").empty() ? B : f.integer("infer-batch");
-    int64_t warm = f.integer("warmup"), steps = f.integer("steps"), reps = f.integer("repeats");
-    if (B < 1 || IB < 1 || steps < 1 || reps < 1 || warm < 0) f.fail("sizes and counts must be positive");
+  return app::run_main(argc, argv, [](int argc, char** argv) {
+    auto cli = app::make_app("Training, distillation and inference speed and memory on synthetic data.", kExamples);
+    std::string train_list = "resnet32x4", kd_list = "resnet32x4:resnet8x4,resnet32x4:ShuffleV2",
+                infer_list = "resnet32x4,resnet8x4,ShuffleV2", device = "auto", math = "fast";
+    int64_t B = 64, IB = 0, warm = 30, steps = 200, reps = 3, threads = 0;
+    cli->add_option("--train", train_list, "models to time a cross-entropy training step for (comma list)")
+        ->option_text("NAMES")->group("model");
+    cli->add_option("--kd", kd_list, "teacher:student pairs to time a KD+LS step for (comma list)")
+        ->option_text("PAIRS")->group("model");
+    cli->add_option("--infer", infer_list, "models to time inference for (comma list)")->option_text("NAMES")->group("model");
+    app::add_int(*cli, "--batch-size", B, 1, 65536, "N", "batch size of the training and KD steps")->group("optimization");
+    app::add_int(*cli, "--infer-batch", IB, 0, 65536, "N", "batch size of inference (0: --batch-size)")->group("optimization");
+    app::add_int(*cli, "--warmup", warm, 0, 1000000, "STEPS", "untimed steps first")->group("optimization");
+    app::add_int(*cli, "--steps", steps, 1, 1000000, "STEPS", "timed steps per repeat")->group("optimization");
+    app::add_int(*cli, "--repeats", reps, 1, 1000, "N", "repeats (the median is reported)")->group("optimization");
+    cli->add_option("--device", device, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
+    cli->add_option("--math", math, "fast (TF32 allowed) or strict (fp32) (default fast)")->option_text("MODE")->group("device");
+    app::add_threads_option(*cli, threads);
+    app::parse(*cli, argc, argv);
+    app::apply_threads(threads);
+    if (math != "fast" && math != "strict")
+      throw app::UsageError("--math expects fast or strict, got '" + math + "'" + app::did_you_mean(math, {"fast", "strict"}));
+    if (IB == 0) IB = B;
+    Device dev = app::pick_device(device);
+    gpu::set_strict_math(math == "strict");
     std::string precision = dev.is_cuda() ? (gpu::strict_math() ? "fp32" : "tf32") : "fp32";
     std::vector<Row> rows;
     Generator gen(0);
     auto make = [&](const std::string& name) {
-      if (!nets::exists(name)) f.fail("unknown model '" + name + "'");
-      auto m = nets::create(name, gen, 100);
+      auto m = nets::create(app::canonical_model(name, "zkd-bench"), gen, 100);
       m->to(dev);
       return m;
     };
@@ -129,7 +140,7 @@ int main(int argc, char** argv) {
       rows.push_back(r);
     };
 
-    for (const std::string& name : split(f.str("train"))) {
+    for (const std::string& name : split(train_list)) {
       auto model = make(name);
       double g = gflop(*model, 3);
       SGD opt(model->parameters(), SgdArgs{0.05f, 0.9f, 5e-4f, false});
@@ -148,9 +159,9 @@ int main(int argc, char** argv) {
       r.ms = time_steps(dev, warm, steps, reps, step, &r.cpu_ms);
       finish(r, g);
     }
-    for (const std::string& pair : split(f.str("kd"))) {
+    for (const std::string& pair : split(kd_list)) {
       size_t colon = pair.find(':');
-      if (colon == std::string::npos) f.fail("--kd expects teacher:student pairs, got '" + pair + "'");
+      if (colon == std::string::npos) throw app::UsageError("--kd expects teacher:student pairs, got '" + pair + "'");
       auto teacher = make(pair.substr(0, colon));
       auto student = make(pair.substr(colon + 1));
       double g = gflop(*teacher, 1) + gflop(*student, 3);
@@ -177,7 +188,7 @@ int main(int argc, char** argv) {
       r.ms = time_steps(dev, warm, steps, reps, step, &r.cpu_ms);
       finish(r, g);
     }
-    for (const std::string& name : split(f.str("infer"))) {
+    for (const std::string& name : split(infer_list)) {
       auto model = make(name);
       double g = gflop(*model, 1);
       model->eval();
@@ -203,8 +214,5 @@ int main(int argc, char** argv) {
       std::printf("| %-5s | %-24s | %5lld | %8.3f | %9.0f | %8.1f | %7.3f |\n", r.kind.c_str(), r.model.c_str(),
                   static_cast<long long>(r.batch), r.ms, r.images_per_s, r.peak_mib, r.tflops);
     return 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "zkd-bench: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -9,7 +9,7 @@
 #include <iostream>
 #include <string>
 
-#include "apps/common/flags.h"
+#include "apps/common/cli.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/checksum.h"
@@ -24,42 +24,40 @@ namespace {
 using namespace zkd;
 using namespace zkd::data;
 
-const char* kUsage =
-    "usage: zkd-data COMMAND [flags]   (zkd-data COMMAND --help for its flags)\n"
-    "commands:\n"
-    "  fetch       download CIFAR-100 (or install --from a local tarball), verify, unpack\n"
-    "  info        record counts, classes and channel statistics of the data set\n"
-    "  dump-batch  write a PNG grid of augmented training images\n"
-    "  checksum    md5 and sha256 of files\n"
-    "The data directory is --data, else $ZKD_DATA, else ./data.\n";
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-data fetch                                   # download into ./data (or $ZKD_DATA)
+  ./build/apps/zkd-data fetch --from ~/cifar-100-binary.tar.gz  # offline: install a local tarball
+  ./build/apps/zkd-data info
+  ./build/apps/zkd-data dump-batch --out batch.png --seed 3
+  ./build/apps/zkd-data checksum data/cifar-100-binary/*.bin
+The data directory is --data, else $ZKD_DATA, else ./data. Exit codes: 0 done, 1 failure, 2 usage error.)";
 
 // A CIFAR-100 location from --data: a .tar.gz as it is, else the folder under the data dir.
 std::string cifar_path(const std::string& data) {
   return ends_with(data, ".tar.gz") || ends_with(data, ".tgz") ? data : find_cifar100(data);
 }
 
-int cmd_fetch(int argc, char** argv) {
-  app::Flags f("zkd-data fetch", "Downloads, verifies and unpacks CIFAR-100 (binary version).");
-  f.add("data", default_data_dir(), "data directory; the set goes to DATA/cifar-100-binary");
-  f.add("from", "", "install this local cifar-100-binary.tar.gz instead of downloading");
-  f.add("url", kCifar100Url, "download address");
-  f.add_bool("force", "replace an installed copy");
-  f.parse(argc, argv);
+struct Options {
+  std::string data = default_data_dir(), from, url = kCifar100Url, out = "batch.png", folder;
+  bool force = false, test = false;
+  uint64_t seed = 0;
+  int64_t epoch = 0, batch = 64, index = 0, cols = 8, scale = 4;
+  std::vector<std::string> files;
+};
+
+int cmd_fetch(const Options& o) {
   FetchOptions opt;
-  opt.data_dir = f.str("data");
-  opt.from = f.str("from");
-  opt.url = f.str("url");
-  opt.force = f.on("force");
+  opt.data_dir = o.data;
+  opt.from = o.from;
+  opt.url = o.url;
+  opt.force = o.force;
   std::string dir = fetch_cifar100(opt, &std::cout);
   std::cout << "ready: " << dir << "\n";
   return 0;
 }
 
-int cmd_info(int argc, char** argv) {
-  app::Flags f("zkd-data info", "Counts, classes and per-channel statistics of CIFAR-100.");
-  f.add("data", default_data_dir(), "data directory, extracted folder or .tar.gz");
-  f.parse(argc, argv);
-  std::string path = cifar_path(f.str("data"));
+int cmd_info(const Options& o) {
+  std::string path = cifar_path(o.data);
   Cifar100 d = load_cifar100(path);
   std::printf("CIFAR-100 at %s\n", path.c_str());
   for (const ImageSet* s : {&d.train, &d.test}) {
@@ -87,42 +85,25 @@ int cmd_info(int argc, char** argv) {
   return 0;
 }
 
-int cmd_dump_batch(int argc, char** argv) {
-  app::Flags f("zkd-data dump-batch",
-               "Writes one batch as the network sees it (augmented, then de-normalized) as PNG.");
-  f.add("out", "batch.png", "output PNG file");
-  f.add("data", default_data_dir(), "data directory, extracted CIFAR-100 folder or .tar.gz");
-  f.add("folder", "", "an image folder (one subfolder per class) instead of CIFAR-100");
-  f.add("seed", "0", "augmentation and shuffle seed");
-  f.add("epoch", "0", "epoch (0-based)");
-  f.add("batch", "64", "images in the grid");
-  f.add("index", "0", "which batch of the epoch");
-  f.add("cols", "8", "grid columns");
-  f.add("scale", "4", "enlarge each image this many times (nearest neighbour)");
-  f.add_bool("test", "test batches: data-set order, no augmentation");
-  f.parse(argc, argv);
-  ImageSet set = f.str("folder").empty() ? load_cifar100_split(cifar_path(f.str("data")),
-                                                               f.on("test") ? "test" : "train")
-                                         : load_image_folder(f.str("folder"));
-  Loader loader(set, Device::cpu(), f.integer("batch"), static_cast<uint64_t>(f.integer("seed")),
-                !f.on("test"));
-  loader.start_epoch(f.integer("epoch"));
-  Batch b = loader.batch(f.integer("index"));
-  write_png_grid(f.str("out"), denormalize_images(b.images), static_cast<int>(f.integer("cols")),
-                 static_cast<int>(f.integer("scale")));
+int cmd_dump_batch(const Options& o) {
+  ImageSet set = o.folder.empty() ? load_cifar100_split(cifar_path(o.data), o.test ? "test" : "train")
+                                  : load_image_folder(o.folder);
+  Loader loader(set, Device::cpu(), o.batch, o.seed, !o.test);
+  if (o.index >= loader.num_batches())
+    throw app::UsageError("--index expects a batch of the epoch, 0 to " + std::to_string(loader.num_batches() - 1) +
+                          ", got " + std::to_string(o.index));
+  loader.start_epoch(o.epoch);
+  Batch b = loader.batch(o.index);
+  write_png_grid(o.out, denormalize_images(b.images), static_cast<int>(o.cols), static_cast<int>(o.scale));
   std::vector<int64_t> labels = b.labels.to_vector<int64_t>();
-  std::printf("wrote %s: %lld images; labels:", f.str("out").c_str(),
-              static_cast<long long>(b.size()));
+  std::printf("wrote %s: %lld images; labels:", o.out.c_str(), static_cast<long long>(b.size()));
   for (int64_t l : labels) std::printf(" %s", set.class_names[static_cast<size_t>(l)].c_str());
   std::printf("\n");
   return 0;
 }
 
-int cmd_checksum(int argc, char** argv) {
-  app::Flags f("zkd-data checksum", "Prints md5, sha256 and size of each FILE.");
-  f.parse(argc, argv);
-  if (f.positional().empty()) f.fail("expected at least one FILE");
-  for (const std::string& p : f.positional()) {
+int cmd_checksum(const Options& o) {
+  for (const std::string& p : o.files) {
     FileDigests d = file_digests(p);
     std::printf("%s  md5 %s  sha256 %s  %llu bytes\n", p.c_str(), d.md5.c_str(), d.sha256.c_str(),
                 static_cast<unsigned long long>(d.bytes));
@@ -133,21 +114,46 @@ int cmd_checksum(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  std::string cmd = argv[1];
-  try {
-    // Each command parses argv from its own name on (argv[1] plays argv[0]).
-    if (cmd == "fetch") return cmd_fetch(argc - 1, argv + 1);
-    if (cmd == "info") return cmd_info(argc - 1, argv + 1);
-    if (cmd == "dump-batch") return cmd_dump_batch(argc - 1, argv + 1);
-    if (cmd == "checksum") return cmd_checksum(argc - 1, argv + 1);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "zkd-data %s: %s\n", cmd.c_str(), e.what());
-    return 1;
-  }
-  std::fprintf(stderr, "zkd-data: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
-  return 2;
+  return app::run_main(argc, argv, [](int argc, char** argv) {
+    auto cli = app::make_app("The CIFAR-100 data set on disk.", kExamples);
+    cli->require_subcommand(1);
+    Options o;
+    auto data_option = [&](CLI::App* sub, const char* help) {
+      sub->add_option("--data", o.data, help)->option_text("PATH")->group("data");
+    };
+    CLI::App* fetch = cli->add_subcommand("fetch", "download CIFAR-100 (or install --from a local tarball), verify, unpack");
+    data_option(fetch, "data directory; the set goes to DATA/cifar-100-binary");
+    fetch->add_option("--from", o.from, "install this local cifar-100-binary.tar.gz instead of downloading (offline)")
+        ->option_text("PATH")->group("data");
+    fetch->add_option("--url", o.url, "download address")->option_text("URL")->group("data");
+    fetch->add_flag("--force", o.force, "replace an installed copy")->group("data");
+    CLI::App* info = cli->add_subcommand("info", "record counts, classes and channel statistics of the data set");
+    data_option(info, "data directory, extracted folder or .tar.gz");
+    CLI::App* dump = cli->add_subcommand("dump-batch", "write a PNG grid of augmented training images (what the network sees)");
+    data_option(dump, "data directory, extracted CIFAR-100 folder or .tar.gz");
+    dump->add_option("--folder", o.folder, "an image folder (one subfolder per class) instead of CIFAR-100")
+        ->option_text("PATH")->group("data");
+    dump->add_flag("--test", o.test, "test batches: data-set order, no augmentation")->group("data");
+    dump->add_option("--out", o.out, "output PNG file (default batch.png)")->option_text("PNG")->group("output");
+    app::add_uint64(*dump, "--seed", o.seed, "SEED", "augmentation and shuffle seed")->group("data");
+    app::add_int(*dump, "--epoch", o.epoch, 0, 1000000, "EPOCH", "epoch (0-based)")->group("data");
+    app::add_int(*dump, "--batch", o.batch, 1, 4096, "N", "images in the grid")->group("output");
+    app::add_int(*dump, "--index", o.index, 0, 1000000000, "N", "which batch of the epoch")->group("data");
+    app::add_int(*dump, "--cols", o.cols, 1, 1024, "N", "grid columns")->group("output");
+    app::add_int(*dump, "--scale", o.scale, 1, 32, "N", "enlarge each image this many times (nearest neighbour)")
+        ->group("output");
+    CLI::App* checksum = cli->add_subcommand("checksum", "md5 and sha256 of files");
+    checksum->add_option("files", o.files, "files")->option_text("FILE...")->required();
+    // An unknown command: say so, with the nearest one.
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : cli->get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
+    if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end())
+      throw app::UsageError(std::string("unknown command '") + argv[1] + "'" +
+                            app::did_you_mean(argv[1], commands));
+    app::parse(*cli, argc, argv);
+    if (fetch->parsed()) return cmd_fetch(o);
+    if (info->parsed()) return cmd_info(o);
+    if (dump->parsed()) return cmd_dump_batch(o);
+    return cmd_checksum(o);
+  });
 }

@@ -1,39 +1,31 @@
 // zkd-distill: distills a student from a trained teacher on CIFAR-100 with KD, DKD, MLKD or CTKD,
-// each with or without LS (Z-score logit standardization); every loss flag, the LR and the epochs
-// default to the paper's values for the method and pair (docs/distillers.md). `--preset quick` runs the whole pipeline at a small size instead: a teacher,
-// then KD+LS distillation into a student, then evaluation of both.
-#include <cstdio>
-
-#include "apps/common/checkpoint.h"
-#include "apps/common/quick_preset.h"
+// each with or without LS (Z-score logit standardization); every loss weight, the LR and the
+// epochs default to the paper's values for the method and pair (docs/distillers.md; shown at start
+// and by --print-config). `--preset quick` runs the whole pipeline at a small size instead: a
+// teacher, a plain-CE and a KD+LS student, then evaluation.
+#include "apps/common/cli.h"
 #include "apps/common/train_flags.h"
-#include "apps/common/trainer.h"
+
+namespace {
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-distill --preset quick                   # the few-minute demo on 10 classes
+  ./build/apps/zkd-distill --method kd+ls --teacher runs/ce-resnet32x4-seed0 \
+      --model resnet8x4                                     # the paper's KD+LS row
+  ./build/apps/zkd-distill --method dkd+ls --teacher runs/ce-resnet32x4-seed0 \
+      --model resnet8x4 --kd-weight 9 --dkd-beta 8          # alpha 9, beta 72
+  ./build/apps/zkd-distill --method dkd+ls --model shufflev2 --print-config
+  ./build/apps/zkd-distill --resume runs/kd+ls-resnet32x4-resnet8x4-seed0 --epochs 300
+Loss: KD / KD+LS: lambda_ce CE + kd_weight T^2 KL. DKD / DKD+LS (as the official code):
+  lambda_ce CE + min(epoch / dkd_warmup, 1) (alpha TCKD + beta NCKD), alpha = kd_weight,
+  beta = dkd_beta x kd_weight. MLKD: the KD terms over its temperatures and views; CTKD: KD with
+  a learned T (docs/distillers.md).
+Exit codes: 0 done, 1 failure or bad input, 2 usage error, 130 interrupted (checkpoint written).)";
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace zkd;
-  app::Flags f("zkd-distill",
-               "Distill a student from a teacher checkpoint (KD, DKD, MLKD, CTKD; each +LS), or run\n"
-               "--preset quick: teacher training, KD+LS distillation and evaluation at a small size.");
-  app::add_train_flags(f, true);
-  f.add("preset", "", "quick: the short end-to-end demo on real CIFAR-100");
-  f.parse(argc, argv);
-  if (!f.positional().empty()) f.fail("unexpected argument '" + f.positional()[0] + "'");
-  try {
-    if (app::list_models_if_asked(f)) return 0;
-    if (!f.str("preset").empty()) {
-      if (f.str("preset") != "quick") f.fail("--preset must be quick, got '" + f.str("preset") + "'");
-      return app::run_quick_preset(f);
-    }
-    app::TrainConfig cfg = app::config_from_flags(f, true);
-    if (f.str("resume").empty() && cfg.teacher_checkpoint.empty())
-      f.fail("--teacher RUN_DIR is required (a zkd-train run directory; its last.safetensors is used)");
-    std::printf("zkd-distill: %s, T %.3g, lambda_ce %.3g, lambda_kd %.3g, alpha %.3g, beta %.3g, lr %.3g\n",
-                cfg.method.c_str(), cfg.loss.temperature, cfg.loss.lambda_ce, cfg.loss.lambda_kd,
-                cfg.loss.alpha, cfg.loss.beta, cfg.lr);
-    app::TrainOutcome r = app::run_training(cfg, f.str("resume"), f.given("epochs") ? cfg.epochs : 0);
-    return r.interrupted ? 130 : 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "zkd-distill: %s\n", e.what());
-    return 1;
-  }
+  return zkd::app::run_main(argc, argv, [](int argc, char** argv) {
+    auto app = zkd::app::make_app(
+        "Distill a student from a teacher checkpoint (KD, DKD, MLKD, CTKD; each +LS), or run --preset quick.", kExamples);
+    return zkd::app::run_train_command(zkd::app::parse_train_command(*app, argc, argv, true));
+  });
 }

@@ -3,58 +3,66 @@
 #include <cstdio>
 
 #include "apps/common/checkpoint.h"
-#include "apps/common/flags.h"
+#include "apps/common/cli.h"
 #include "apps/common/npy.h"
+#include "apps/common/settings.h"
 #include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "nets/registry.h"
 
+namespace {
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-eval --checkpoint runs/ce-resnet32x4-seed0/best.safetensors
+  ./build/apps/zkd-eval --checkpoint runs/quick/teacher/best.safetensors --save-logits logits.npy
+  ./build/apps/zkd-eval --model resnet20 --num-classes 10 --checkpoint weights.safetensors
+Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace zkd;
-  app::Flags f("zkd-eval", "Evaluate a checkpoint on the CIFAR-100 test set.");
-  f.add("model", "", "model name (default: the checkpoint's)");
-  f.add("checkpoint", "", "checkpoint or weights file (required)");
-  f.add("data", "", "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)");
-  f.add("device", "auto", "auto | cpu | cuda | cuda:N");
-  f.add("batch-size", "256", "evaluation batch size");
-  f.add("num-classes", "100", "classes the model was trained on, the first N of CIFAR-100 (default: the checkpoint's, else 100)");
-  f.add("test-per-class", "0", "the first N test images of each class (0 = all)");
-  f.add("save-logits", "", "write the logits to this .npy file");
-  app::add_threads_flag(f);
-  f.parse(argc, argv);
-  if (f.str("checkpoint").empty()) f.fail("--checkpoint is required");
-  if (!f.str("model").empty() && !nets::exists(f.str("model"))) f.fail("unknown --model '" + f.str("model") + "'");
-  try {
-    const std::string path = f.str("checkpoint");
-    SafetensorsFile file = load_safetensors(path);
-    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, path), path, f.str("model"), "model",
-                                           f.given("num-classes") ? f.integer("num-classes") : 0, "num-classes");
+  return app::run_main(argc, argv, [](int argc, char** argv) {
+    auto cli = app::make_app("Evaluate a checkpoint on the CIFAR-100 test set.", kExamples);
     app::TrainConfig cfg;
+    std::string checkpoint, save;
+    int64_t batch = 256;
+    cli->add_option("--model", cfg.model, "the checkpoint's model (default: the checkpoint's)")->option_text("NAME")->group("model");
+    cli->add_option("--checkpoint", checkpoint, "checkpoint or weights file (required)")->option_text("PATH")->group("model");
+    CLI::Option* classes = app::add_int(*cli, "--num-classes", cfg.num_classes, 2, 100, "N",
+                 "classes the model was trained on, the first N of CIFAR-100 (default: the checkpoint's, else 100)")->group("data");
+    cli->add_option("--data", cfg.data, "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)")
+        ->option_text("PATH")->group("data");
+    app::add_int(*cli, "--test-per-class", cfg.test_per_class, 0, 1000000, "N",
+                 "the first N test images of each class (0 = all)")->group("data");
+    app::add_int(*cli, "--batch-size", batch, 1, 65536, "N", "evaluation batch size")->group("optimization");
+    cli->add_option("--save-logits", save, "write the logits to this .npy file")->option_text("PATH")->group("output");
+    cli->add_option("--device", cfg.device, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
+    app::add_threads_option(*cli, cfg.threads);
+    cfg.model.clear();
+    app::parse(*cli, argc, argv);
+    if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
+    if (!cfg.model.empty()) cfg.model = app::canonical_model(cfg.model, "--model");
+    SafetensorsFile file = load_safetensors(checkpoint);
+    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
+                                           classes->count() > 0 ? cfg.num_classes : 0, "num-classes");
     cfg.model = m.model;
-    cfg.data = f.str("data");
     cfg.num_classes = m.num_classes;
-    cfg.test_per_class = f.integer("test-per-class");
-    app::apply_threads_flag(f);
-    Device dev = app::pick_device(f.str("device"));
+    app::apply_threads(cfg.threads);
+    Device dev = app::pick_device(cfg.device);
     Generator gen(0);
     auto model = nets::create(cfg.model, gen, cfg.num_classes);
-    app::load_weights(file, path, *model);
+    app::load_weights(file, checkpoint, *model);
     model->to(dev);
     data::Cifar100 d = app::load_run_data(cfg, false);
-    data::Loader test(d.test, dev, f.integer("batch-size"), 0, false);
+    data::Loader test(d.test, dev, batch, 0, false);
     Tensor logits;
-    bool save = !f.str("save-logits").empty();
-    app::EvalResult r = app::evaluate(*model, test, save ? &logits : nullptr);
+    app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits);
     std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n", cfg.model.c_str(),
-                f.str("checkpoint").c_str(), static_cast<long long>(r.images), r.top1, r.top5, r.loss);
-    if (save) {
-      app::save_npy(f.str("save-logits"), logits);
+                checkpoint.c_str(), static_cast<long long>(r.images), r.top1, r.top5, r.loss);
+    if (!save.empty()) {
+      app::save_npy(save, logits);
       std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(logits.size(0)),
-                  static_cast<long long>(logits.size(1)), f.str("save-logits").c_str());
+                  static_cast<long long>(logits.size(1)), save.c_str());
     }
     return 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "zkd-eval: %s\n", e.what());
-    return 1;
-  }
+  });
 }

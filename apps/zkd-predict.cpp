@@ -13,12 +13,13 @@
 #include <string>
 
 #include "apps/common/checkpoint.h"
-#include "apps/common/flags.h"
+#include "apps/common/cli.h"
+#include "apps/common/settings.h"
+#include "apps/common/trainer.h"
 #include "datasets/cifar100.h"
 #include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "engine/autograd/grad_mode.h"
-#include "engine/memory/gpu_api.h"
 #include "nets/registry.h"
 
 namespace {
@@ -38,39 +39,53 @@ std::vector<std::string> class_names(const std::string& file) {
   return data::parse_label_names(text, lines, file);
 }
 
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-predict --model resnet32x4 --checkpoint runs/resnet32x4/best.safetensors cat.jpg dog.png
+  ./build/apps/zkd-predict --model resnet20 --checkpoint best.safetensors --classes names.txt --top 3 *.png
+Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  app::Flags f("zkd-predict",
-               "Top-5 classes of image files under a trained model.\n"
-               "usage: zkd-predict --checkpoint FILE IMAGE...");
-  f.add("model", "", "zoo net name (zkd-summary lists them; default: the checkpoint's)");
-  f.add("checkpoint", "", "safetensors checkpoint of that net");
-  f.add("classes", "", "file with one class name per line (default: CIFAR-100's names, as many as the checkpoint has classes)");
-  f.add("device", "auto", "auto | cpu | cuda[:N]");
-  f.add("top", "5", "how many classes to print per image");
-  f.add_bool("no-resize", "reject images that are not 32x32 instead of resizing them");
-  f.parse(argc, argv);
-  if (f.str("checkpoint").empty()) f.fail("expected --checkpoint");
-  if (f.positional().empty()) f.fail("expected at least one image file");
-  try {
-    const std::string path = f.str("checkpoint");
-    SafetensorsFile file = load_safetensors(path);
-    std::vector<std::string> names = class_names(f.str("classes"));
-    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, path), path, f.str("model"), "model",
-                                           f.str("classes").empty() ? 0 : static_cast<int64_t>(names.size()),
+  return app::run_main(argc, argv, [](int argc, char** argv) {
+    auto cli = app::make_app("Top-k classes of image files (PNG / JPEG / BMP) under a trained model.", kExamples);
+    std::string model_name, checkpoint, classes_file, device_name = "auto";
+    std::vector<std::string> images;
+    int64_t top = 5;
+    bool no_resize = false;
+    cli->add_option("--model", model_name, "the checkpoint's model (default: the checkpoint's; zkd-summary lists them)")
+        ->option_text("NAME")->group("model");
+    cli->add_option("--checkpoint", checkpoint, "safetensors checkpoint (required)")
+        ->option_text("PATH")->group("model");
+    cli->add_option("--classes", classes_file, "file with one class name per line (default: CIFAR-100's names, as many as the checkpoint has classes)")
+        ->option_text("PATH")->group("data");
+    cli->add_flag("--no-resize", no_resize, "reject images that are not 32x32 instead of resizing them")->group("data");
+    app::add_int(*cli, "--top", top, 1, 100000, "K", "how many classes to print per image, at most the class count")
+        ->group("output");
+    cli->add_option("--device", device_name, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
+    cli->add_option("images", images, "image files")->option_text("IMAGE...");
+    app::parse(*cli, argc, argv);
+    if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
+    if (images.empty()) throw app::UsageError("expected at least one image file");
+    if (!model_name.empty()) model_name = app::canonical_model(model_name, "--model");
+    SafetensorsFile file = load_safetensors(checkpoint);
+    std::vector<std::string> names = class_names(classes_file);
+    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, model_name, "model",
+                                           classes_file.empty() ? 0 : static_cast<int64_t>(names.size()),
                                            "classes file", static_cast<int64_t>(names.size()));
-    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "zkd-predict", "expected at most ",
-              names.size(), " classes (CIFAR-100's), got ", m.num_classes, " in ", path, "; give --classes FILE");
+    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "zkd-predict", "expected at most ", names.size(),
+              " classes (CIFAR-100's), got ", m.num_classes, " in ", checkpoint, "; give --classes FILE");
     names.resize(static_cast<size_t>(m.num_classes));  // a model of the first N CIFAR-100 classes
-    const int64_t n = static_cast<int64_t>(f.positional().size());
-    const int64_t k = std::min<int64_t>(f.integer("top"), static_cast<int64_t>(names.size()));
-    Device device = f.str("device") == "auto" ? (gpu::available() ? Device::cuda(0) : Device::cpu())
-                                              : parse_device(f.str("device"));
+    const int64_t n = static_cast<int64_t>(images.size());
+    if (top > static_cast<int64_t>(names.size()))
+      throw app::UsageError("--top expects at most the class count " + std::to_string(names.size()) + ", got " +
+                            std::to_string(top));
+    const int64_t k = top;
+    Device device = app::pick_device(device_name);
 
     Generator gen(0);
     auto model = nets::create(m.model, gen, m.num_classes);
-    app::load_weights(file, path, *model);
+    app::load_weights(file, checkpoint, *model);
     model->to(device);
     model->eval();
 
@@ -78,7 +93,7 @@ int main(int argc, char** argv) {
     data::ImageSet set = data::make_image_set(n, false);
     set.class_names = names;
     for (int64_t i = 0; i < n; ++i) {
-      Tensor img = data::load_image_32(f.positional()[i], !f.on("no-resize"));  // uint8 [3, 32, 32]
+      Tensor img = data::load_image_32(images[static_cast<size_t>(i)], !no_resize);  // uint8 [3, 32, 32]
       std::memcpy(set.images.data<uint8_t>() + i * data::kImageBytes, img.data<uint8_t>(),
                   data::kImageBytes);
     }
@@ -100,15 +115,12 @@ int main(int argc, char** argv) {
         std::iota(idx.begin(), idx.end(), int64_t(0));
         std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
                           [&](int64_t a, int64_t c) { return row[a] > row[c]; });
-        std::printf("%s\n", f.positional()[static_cast<size_t>(bi * 256 + j)].c_str());
+        std::printf("%s\n", images[static_cast<size_t>(bi * 256 + j)].c_str());
         for (int64_t r = 0; r < k; ++r)
           std::printf("  %lld. %6.2f%%  %s\n", static_cast<long long>(r + 1),
                       100.0 * std::exp(row[idx[r]] - mx) / z, names[idx[r]].c_str());
       }
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "zkd-predict: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

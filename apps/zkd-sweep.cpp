@@ -1,5 +1,5 @@
 // zkd-sweep: many runs from one command. Seeds and loss / optimizer settings given as lists
-// (--seeds 0-3 --temperature 2,3 --lambda-kd 6,9) expand into members, each an ordinary
+// (--seeds 0-3 --temperature 2,3 --kd-weight 6,9) expand into members, each an ordinary
 // zkd-train / zkd-distill run in its own directory under the sweep directory; summary.md /
 // .json / .svg give mean +- std over seeds per grid point. See docs/sweeps.md.
 #include <algorithm>
@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/cli.h"
+#include "apps/common/version.h"
 #include "apps/sweep/grid.h"
 #include "apps/sweep/memory_estimate.h"
 #include "apps/sweep/plan.h"
@@ -32,8 +34,8 @@ const char* kUsage =
     "Members are the cartesian product of the lists; each trains into DIR/<name>, an ordinary run\n"
     "directory named from the settings that vary and the seed (DIR/T2-kd9-seed1).\n"
     "  --seeds LIST      seeds: 0-3, 0,1,5 or 0-1,7 (default 0)\n"
-    "  --SETTING LIST    comma-separated values of: method, model, temperature, lambda-ce, lambda-kd,\n"
-    "                    alpha, beta, lr, weight-decay, momentum (order of expansion: this order,\n"
+    "  --SETTING LIST    comma-separated values of: method, model, temperature, lambda-ce, kd-weight,\n"
+    "                    dkd-beta, lr, weight-decay, momentum (order of expansion: this order,\n"
     "                    the seed varying fastest)\n"
     "  --out DIR         the sweep directory (sweep.json, summary.*, one folder per member)\n"
     "  --plan            write DIR/sweep.json, print the members and the memory estimate, and exit\n"
@@ -42,10 +44,7 @@ const char* kUsage =
     "  summarize DIR...  summary of sweeps, run directories or folders of runs trained elsewhere,\n"
     "                    grouped by their saved configs (written to --out, default the one DIR)\n";
 
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "zkd-sweep: %s\n\n%s", msg.c_str(), kUsage);
-  std::exit(2);
-}
+[[noreturn]] void usage_error(const std::string& msg) { throw app::UsageError(msg); }
 
 struct Args {
   std::string mode, out, resume;
@@ -62,6 +61,10 @@ Args parse_args(int argc, char** argv) {
     const std::string& tok = t[i];
     if (tok == "-h" || tok == "--help") {
       std::printf("%s", kUsage);
+      std::exit(0);
+    }
+    if (tok == "--version") {
+      std::printf("zkd %s\n", app::version().c_str());
       std::exit(0);
     }
     if (tok.rfind("--", 0) != 0) {
@@ -87,14 +90,7 @@ Args parse_args(int argc, char** argv) {
     } else if (name == "resume") {
       a.resume = take();
     } else if (name == "member") {
-      std::string v = take();
-      try {
-        size_t used = 0;
-        a.member = std::stoi(v, &used);
-        if (used != v.size() || a.member < 0) throw std::invalid_argument(v);
-      } catch (const std::exception&) {
-        usage_error("--member expects an index >= 0, got '" + v + "'");
-      }
+      a.member = static_cast<int>(app::parse_int(take(), 0, 1000000, "--member"));
     } else if (name == "seeds" || is_sweepable(name)) {
       std::string flag = name == "seeds" ? "seed" : name;
       for (const Axis& x : a.axes)
@@ -146,7 +142,7 @@ int run(const Plan& plan, const std::string& dir, int member) {
 }
 
 bool is_run_dir(const fs::path& d) {
-  return fs::exists(d / "last.safetensors") || fs::exists(d / "config.json");
+  return fs::exists(d / "last.safetensors") || fs::exists(d / "config.toml");
 }
 
 int summarize_dirs(const Args& a) {
@@ -186,7 +182,7 @@ int summarize_dirs(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
+  return app::run_main(argc, argv, [](int argc, char** argv) {
     Args a = parse_args(argc, argv);
     if (a.mode == "summarize") {
       if (!a.shared.empty() || !a.axes.empty() || a.plan || a.member >= 0 || !a.resume.empty())
@@ -213,8 +209,5 @@ int main(int argc, char** argv) {
       return 0;
     }
     return run(plan, a.out, a.member);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "zkd-sweep: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -1,32 +1,22 @@
 // zkd-train: trains a model of the zoo from scratch on CIFAR-100 with cross-entropy (teachers and
 // baseline students), with the paper's recipe by default. See README.md for examples.
-#include <cstdio>
-#include <iostream>
-
+#include "apps/common/cli.h"
 #include "apps/common/train_flags.h"
-#include "apps/common/trainer.h"
-#include "nets/registry.h"
-#include "nets/summary.h"
+
+namespace {
+const char* kExamples = R"(Examples:
+  ./build/apps/zkd-train --model resnet32x4                 # a teacher, the paper's recipe (240 epochs)
+  ./build/apps/zkd-train --model resnet20 --epochs 30 --seed 1 --out runs/r20-s1
+  ./build/apps/zkd-train --config runs/r20-s1/config.toml --seed 2 --out runs/r20-s2
+  ./build/apps/zkd-train --resume runs/r20-s1 --epochs 60   # continue, now for 60 epochs
+  ./build/apps/zkd-train --model ShuffleV2 --print-config   # the settings it would use, and why
+Exit codes: 0 done, 1 failure or bad input, 2 usage error, 130 interrupted (checkpoint written).)";
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace zkd;
-  app::Flags f("zkd-train", "Train a CIFAR model from scratch with cross-entropy (paper recipe by default).");
-  app::add_train_flags(f, false);
-  f.parse(argc, argv);
-  if (!f.positional().empty()) f.fail("unexpected argument '" + f.positional()[0] + "'");
-  try {
-    if (app::list_models_if_asked(f)) return 0;
-    app::TrainConfig cfg = app::config_from_flags(f, false);
-    if (f.on("summary")) {
-      Generator gen(cfg.seed);
-      auto model = nets::create(cfg.model, gen, cfg.num_classes);
-      std::printf("%s", nets::summarize(*model, {1, 3, 32, 32}).c_str());
-      return 0;
-    }
-    app::TrainOutcome r = app::run_training(cfg, f.str("resume"), f.given("epochs") ? cfg.epochs : 0);
-    return r.interrupted ? 130 : 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "zkd-train: %s\n", e.what());
-    return 1;
-  }
+  return zkd::app::run_main(argc, argv, [](int argc, char** argv) {
+    auto app = zkd::app::make_app(
+        "Train a CIFAR-100 model from scratch with cross-entropy (the paper's recipe by default).", kExamples);
+    return zkd::app::run_train_command(zkd::app::parse_train_command(*app, argc, argv, false));
+  });
 }

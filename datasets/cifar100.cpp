@@ -210,9 +210,8 @@ std::string find_cifar100(const std::string& data_dir) {
            "coarse_label_names.txt) in '",
            nested.string(), "', got ",
            fs::exists(nested, ec) ? "an incomplete folder" : "no such folder",
-           ". Fetch it with:\n  zkd-data fetch --data ", data_dir,
-           "\nor, with the tarball already on disk:\n  zkd-data fetch --data ", data_dir,
-           " --from cifar-100-binary.tar.gz");
+           ". Fetch it with: ./build/apps/zkd-data fetch --data ", data_dir,
+           " (offline, with the tarball on disk: add --from cifar-100-binary.tar.gz)");
 }
 
 }  // namespace zkd::data

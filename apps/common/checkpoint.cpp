@@ -96,7 +96,7 @@ CheckpointInfo describe_run(const TrainConfig& cfg, int64_t epoch, double top1) 
   i.num_classes = cfg.num_classes;
   i.epoch = epoch;
   i.top1 = top1;
-  i.zkd_version = zkd_version();
+  i.zkd_version = version();
   if (cfg.distills()) {
     i.teacher_model = cfg.teacher_model;
     i.teacher_checkpoint = cfg.teacher_checkpoint;

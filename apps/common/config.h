@@ -1,21 +1,27 @@
 // The configuration of a training run (zkd-train, zkd-distill): model, method and loss weights,
-// optimizer and schedule, data, device, output. Serialized as JSON into every checkpoint so that
-// `--resume DIR` continues with exactly the same settings.
+// optimizer and schedule, data, device, output. Each field is one setting of the schema in
+// settings.cpp (name, range, help, group): the command line, config files, the run's config.toml
+// and the JSON stored in every checkpoint (so that `--resume DIR` continues with the same
+// settings) all come from there.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "engine/backend/op_args.h"
-#include "engine/core/device.h"
 
 namespace zkd::app {
 
 struct TrainConfig {
   std::string model = "resnet8x4";
-  std::string method = "ce";  // ce | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
-  std::string teacher_model;  // distillation only
+  std::string method = "kd+ls";  // ce (zkd-train) | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
+  std::string teacher_model = "resnet32x4";  // distillation only
   std::string teacher_checkpoint;
-  KdLossArgs loss;            // temperature, lambda_ce, lambda_kd, alpha, beta
+  std::string teacher_pick = "last";  // of a --teacher run directory: last | best (not saved)
+  // Loss (distillation; the paper's per-pair values unless given, see paper_defaults):
+  // KD / KD+LS: lambda_ce CE + kd_weight T^2 KL. DKD / DKD+LS (official semantics):
+  // lambda_ce CE + warm-up (alpha TCKD + beta NCKD), alpha = kd_weight, beta = dkd_beta x kd_weight.
+  double temperature = 2, lambda_ce = 0.1, kd_weight = 9, dkd_beta = 8;
   int64_t dkd_warmup_epochs = 20;
   double ctkd_t_start = 2, ctkd_t_end = 30;  // CTKD: T = t_start + t_end * sigmoid(g) (docs/distillers.md)
 
@@ -34,34 +40,43 @@ struct TrainConfig {
   int64_t num_classes = 100;    // < 100: the first num_classes classes of CIFAR-100 only
   int64_t train_per_class = 0;  // > 0: the first n training images of each class
   int64_t test_per_class = 0;   // > 0: the first n test images of each class
-  std::string out = "runs/run";
+  std::string out;              // run directory; empty: default_out_dir() (run_dir.h)
   int64_t log_every = 50;       // steps between progress reads (each waits for the device)
   std::string dump_batch;       // a PNG of the first training batch, as the network sees it (not saved)
   bool overwrite = false;       // replace a run already in `out` (not saved)
+  int64_t threads = 0;          // CPU threads of the CPU backend; 0: all cores (not saved)
 
+  // JSON (nlohmann) with every setting of the run; from_json checks types and ranges and throws
+  // zkd::Error naming `origin` and the key.
   std::string to_json() const;
   static TrainConfig from_json(const std::string& text, const std::string& origin);
   bool distills() const { return method != "ce"; }
 };
+
+// The defaults of zkd-train (cross-entropy, model resnet32x4) and zkd-distill (kd+ls, resnet8x4).
+TrainConfig default_config(bool distill);
 
 // The loss arguments for `method` at `epoch` (DKD's warm-up factor min(epoch / warmup, 1)).
 KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch);
 // The KD-loss family of a distillation method: KD or KD_LS for kd / mlkd / ctkd (+ls), DKD or
 // DKD_LS for dkd (+ls).
 KdMethod parse_method(const std::string& method);
-inline constexpr const char* kMethodNames = "kd, kd+ls, dkd, dkd+ls, mlkd, mlkd+ls, ctkd or ctkd+ls";
+const std::vector<std::string>& distill_methods();  // the names parse_method accepts
 
-// The paper's defaults (docs/distillers.md, "Recipes") for a method and teacher -> student
-// pair: temperature, weights, the base LR of the student family (0.05 for ResNet / WRN / VGG
+// The paper's defaults (docs/distillers.md, "Recipes") for a method and teacher -> student pair:
+// temperature and weights, the base LR of the student family (0.05 for ResNet / WRN / VGG
 // students, 0.01 for MobileNetV2 / ShuffleNet students; MLKD's own LRs) and the epochs (240;
-// MLKD 480, 960 for ShuffleNet students). `note` says where they came from.
+// MLKD 480, 960 for ShuffleNet students). The notes say where they came from.
 struct MethodDefaults {
-  KdLossArgs loss;
-  double lr = 0.05;
+  double temperature = 2, lambda_ce = 0.1, kd_weight = 9, dkd_beta = 8, lr = 0.05;
   int64_t epochs = 240;
-  std::string note;
+  std::string note;         // e.g. "paper: KD+LS, appendix A.1 for resnet32x4 -> resnet8x4"
+  std::string lr_note;      // e.g. "paper: LR 0.05 for ResNet / WRN / VGG students"
+  std::string epochs_note;  // e.g. "paper: MLKD trains 480 epochs"
 };
 MethodDefaults paper_defaults(const std::string& method, const std::string& teacher,
                               const std::string& student);
+// Sets c's loss settings (temperature, lambda_ce, kd_weight, dkd_beta) to d's.
+void use_loss_defaults(TrainConfig& c, const MethodDefaults& d);
 
 }  // namespace zkd::app

@@ -11,7 +11,6 @@
 
 #include "apps/common/checkpoint.h"
 #include "apps/common/teacher.h"
-#include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "nets/registry.h"
 
@@ -27,19 +26,17 @@ constexpr int64_t kTeacherEpochs = 8;
 constexpr int64_t kStudentEpochs = 4;   // each student, CE and KD+LS
 }  // namespace
 
-int run_quick_preset(const Flags& f) {
-  apply_threads_flag(f);
-  std::string out = f.str("out").empty() ? "runs/quick" : f.str("out");
-  TrainConfig base;
-  base.device = f.str("device");
-  base.data = f.str("data");
-  base.seed = static_cast<uint64_t>(f.integer("seed"));
+int run_quick_preset(const TrainConfig& given, const std::string& out) {
+  TrainConfig base = default_config(false);
+  base.device = given.device;
+  base.data = given.data;
+  base.seed = given.seed;
   base.num_classes = kClasses;
   base.train_per_class = kTrainPerClass;
   base.test_per_class = kTestPerClass;
   base.schedule = "cosine";
   base.log_every = 20;
-  base.overwrite = f.on("overwrite");
+  base.overwrite = given.overwrite;
 
   std::printf("== zkd quick preset: %s teacher -> %s students (plain CE and KD+LS), first %lld classes of "
               "CIFAR-100 (%lld train / %lld test images each) ==\n",
@@ -48,8 +45,7 @@ int run_quick_preset(const Flags& f) {
   TrainConfig t = base;
   t.model = kTeacher;
   t.method = "ce";
-  t.loss = paper_defaults("ce", "", kTeacher).loss;
-  t.lr = 0.05;
+  t.lr = paper_defaults("ce", "", kTeacher).lr;
   t.epochs = kTeacherEpochs;
   t.out = out + "/teacher";
   std::printf("\n-- 1/4 teacher: zkd-train --model %s --epochs %lld ... --out %s\n", kTeacher,
@@ -61,7 +57,6 @@ int run_quick_preset(const Flags& f) {
   TrainConfig ce = base;
   ce.model = kStudent;
   ce.method = "ce";
-  ce.loss = paper_defaults("ce", "", kStudent).loss;
   ce.lr = d.lr;
   ce.epochs = kStudentEpochs;
   ce.out = out + "/student-ce";
@@ -73,12 +68,12 @@ int run_quick_preset(const Flags& f) {
   s.method = "kd+ls";
   s.teacher_model = kTeacher;
   s.teacher_checkpoint = teacher_checkpoint_path(t.out, "last");  // the last epoch's, as the paper
-  s.loss = d.loss;
+  use_loss_defaults(s, d);
   s.out = out + "/student-kd-ls";
   std::printf("\n-- 3/4 student distilled: zkd-distill --method kd+ls --teacher %s --teacher-model %s --model %s "
-              "(T %.3g, lambda_ce %.3g, lambda_kd %.3g) --out %s\n",
-              s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.loss.temperature, s.loss.lambda_ce,
-              s.loss.lambda_kd, s.out.c_str());
+              "(T %.3g, lambda_ce %.3g, kd_weight %.3g) --out %s\n",
+              s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.temperature, s.lambda_ce, s.kd_weight,
+              s.out.c_str());
   if (run_training(s).interrupted) return 130;
 
   std::printf("\n-- 4/4 evaluation of the best checkpoints on the %lld held-out test images\n",

@@ -1,153 +1,220 @@
-// Flags of the training apps (see train_flags.h).
+// The training apps' command line (see train_flags.h).
 #include "apps/common/train_flags.h"
 
 #include <cstdio>
-#include <sstream>
 
+#include "apps/common/cli.h"
+#include "apps/common/quick_preset.h"
 #include "apps/common/run_dir.h"
 #include "apps/common/teacher.h"
+#include "apps/common/trainer.h"
+#include "apps/common/version.h"
 #include "engine/backend/cpu/cpu_settings.h"
 #include "nets/registry.h"
+#include "nets/summary.h"
 
 namespace zkd::app {
 
-void add_train_flags(Flags& f, bool distill) {
-  f.add("model", distill ? "resnet8x4" : "resnet32x4", "student / model name (see --list-models)");
-  f.add("epochs", "", "epochs (default 240; MLKD 480, or 960 for ShuffleNet students)");
-  f.add("batch-size", "64", "batch size (the last partial batch is kept)");
-  f.add("lr", "", "base learning rate (default: 0.05, or 0.01 for MobileNetV2/ShuffleNet students)");
-  f.add("momentum", "0.9", "SGD momentum");
-  f.add("weight-decay", "5e-4", "SGD weight decay (all parameters)");
-  f.add("schedule", "multistep", "LR schedule: multistep (x gamma once epoch > each milestone) or cosine");
-  f.add("milestones", "150,180,210", "multistep milestones");
-  f.add("gamma", "0.1", "multistep factor");
-  f.add("seed", "0", "seed of initialization, shuffling and augmentation");
-  f.add("device", "auto", "auto | cpu | cuda | cuda:N");
-  f.add("data", "", "CIFAR-100 folder, tarball, or data dir holding cifar-100-binary (default $ZKD_DATA or ./data)");
-  f.add("num-classes", "100", "train on the first N classes only");
-  f.add("train-per-class", "0", "use the first N training images of each class (0 = all)");
-  f.add("test-per-class", "0", "evaluate on the first N test images of each class (0 = all)");
-  f.add("out", "", "run directory (default runs/<method>-[<teacher>-]<model>-seed<N>)");
-  f.add("resume", "", "continue the run in this directory from its last checkpoint");
-  f.add_bool("overwrite", "replace the run already in --out (its log, curves and checkpoints)");
-  f.add("log-every", "50", "steps between progress lines (each waits for the device)");
-  f.add("dump-batch", "", "write the run's first training batch (augmented) as a PNG grid to this file");
-  add_threads_flag(f);
-  f.add_bool("list-models", "print the model names and exit");
-  f.add_bool("summary", "print the model's layers, output shape, parameters and MACs, then exit");
-  if (distill) {
-    f.add("method", "kd+ls", "kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls");
-    f.add("teacher", "", "teacher: a zkd-train run directory (its last epoch, as the paper) or a checkpoint file");
-    f.add("teacher-pick", "last", "which checkpoint of a --teacher run directory: last | best");
-    f.add("teacher-model", "resnet32x4", "teacher model name (default: the checkpoint's, else resnet32x4)");
-    f.add("temperature", "", "T (default: the paper's for the method and pair)");
-    f.add("lambda-ce", "", "CE weight (default: 0.1 for KD / KD+LS, 1 for DKD)");
-    f.add("lambda-kd", "", "KD weight (default: 9 for KD+LS, 0.9 for KD)");
-    f.add("alpha", "", "DKD TCKD weight (default: 1, times kd_weight with LS)");
-    f.add("beta", "", "DKD NCKD weight (default: 8, times kd_weight with LS)");
-    f.add("dkd-warmup", "20", "DKD warm-up epochs: factor min(epoch / N, 1)");
-    f.add("ctkd-t-start", "2", "CTKD: learned T = t_start + t_end * sigmoid(g) (docs/distillers.md)");
-    f.add("ctkd-t-end", "30", "CTKD: see --ctkd-t-start");
-  }
-}
+namespace {
+// Flags of zkd before 0.2 that now have other names (DKD's weights follow the official code).
+const std::map<std::string, std::string> kRenamed = {
+    {"--kd-weight", "--kd-weight (KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight)"},
+    {"--alpha", "--kd-weight (DKD: alpha = kd_weight)"},
+    {"--beta", "--dkd-beta (DKD: beta = dkd_beta x kd_weight)"},
+    {"--dkd-warmup-epochs", "--dkd-warmup"}};
 
-bool list_models_if_asked(const Flags& f) {
-  if (!f.on("list-models")) return false;
-  for (const auto& n : nets::names()) std::printf("%s\n", n.c_str());
-  return true;
-}
-
-std::vector<int> parse_int_list(const std::string& s, const Flags& f, const std::string& flag) {
-  std::vector<int> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      out.push_back(std::stoi(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      f.fail("flag --" + flag + " expects integers separated by commas, got '" + s + "'");
-    }
-  }
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : sep) + x;
   return out;
 }
 
-void add_threads_flag(Flags& f) {
-  f.add("threads", std::to_string(cpu_cores()), "CPU threads (oneDNN, OpenBLAS and own loops; default: all cores)");
-}
-
-void apply_threads_flag(const Flags& f) {
-  int64_t n = f.integer("threads");
-  if (n < 1 || n > 4096) f.fail("--threads must be between 1 and 4096, got " + f.str("threads"));
-  set_cpu_threads(static_cast<int>(n));
-}
-
-TrainConfig config_from_flags(const Flags& f, bool distill) {
-  apply_threads_flag(f);
-  TrainConfig c;
-  c.model = f.str("model");
-  if (!nets::exists(c.model)) f.fail("unknown --model '" + c.model + "' (see --list-models)");
-  c.batch_size = f.integer("batch-size");
-  if (c.batch_size < 1) f.fail("--batch-size must be >= 1");
-  c.momentum = f.num("momentum");
-  c.weight_decay = f.num("weight-decay");
-  c.schedule = f.str("schedule");
-  if (c.schedule != "multistep" && c.schedule != "cosine") f.fail("--schedule must be multistep or cosine");
-  c.milestones = parse_int_list(f.str("milestones"), f, "milestones");
-  c.gamma = f.num("gamma");
-  c.seed = static_cast<uint64_t>(f.integer("seed"));
-  c.device = f.str("device");
-  c.data = f.str("data");
-  c.num_classes = f.integer("num-classes");
-  c.train_per_class = f.integer("train-per-class");
-  c.test_per_class = f.integer("test-per-class");
-  c.log_every = std::max<int64_t>(1, f.integer("log-every"));
-  c.dump_batch = f.str("dump-batch");
-  c.method = "ce";
-  MethodDefaults d = paper_defaults("ce", "", c.model);
-  if (distill) {
-    c.method = f.str("method");
-    try {
-      parse_method(c.method);
-    } catch (const Error&) {
-      f.fail(std::string("--method must be ") + kMethodNames + ", got '" + c.method + "'");
+// --resume DIR: the saved config, with the given settings that may change applied; any other
+// given setting that differs from the saved value is refused.
+void merge_resume(TrainCommand& cmd) {
+  TrainConfig saved = saved_config(cmd.resume);
+  if (saved.distills() != cmd.distill)
+    throw UsageError("--resume " + cmd.resume + ": this is a " + (saved.distills() ? "zkd-distill" : "zkd-train") +
+                     " run; resume it with that program");
+  saved.out = cmd.resume;
+  Sources src;
+  std::vector<std::string> refused, allowed;
+  for (const Setting& s : settings()) {
+    if (!s.saved) {  // --threads (--overwrite, --teacher-pick: no effect on a resumed run)
+      s.read_json(saved, s.to_json(cmd.cfg), s.flag());
+      continue;
     }
-    c.teacher_model = f.str("teacher-model");
-    if (!nets::exists(c.teacher_model)) f.fail("unknown --teacher-model '" + c.teacher_model + "'");
-    c.teacher_checkpoint = f.str("teacher");
-    if (!c.teacher_checkpoint.empty()) {  // model and classes from the checkpoint unless given
-      TeacherChoice t = choose_teacher(c.teacher_checkpoint, f.str("teacher-pick"),
-                                       f.given("teacher-model") ? c.teacher_model : "",
-                                       f.given("num-classes") ? c.num_classes : 0);
-      c.teacher_checkpoint = t.checkpoint;
-      c.teacher_model = t.model.empty() ? c.teacher_model : t.model;
-      c.num_classes = t.num_classes;
+    if (!s.applies(saved)) continue;
+    if (s.resumable) allowed.push_back(s.flag());
+    src[s.key] = "saved run";
+    if (!given(cmd.sources, s.key)) continue;
+    std::string now = s.toml(cmd.cfg), was = s.toml(saved);
+    if (now == was) continue;
+    if (!s.resumable) {
+      refused.push_back(s.flag() + " " + now + " (the run has " + was + ")");
+      continue;
     }
-    d = paper_defaults(c.method, c.teacher_model, c.model);
-    c.loss = d.loss;
-    auto num = [&](const char* flag, float& v) {
-      if (f.given(flag)) v = static_cast<float>(f.num(flag));
-    };
-    num("temperature", c.loss.temperature);
-    num("lambda-ce", c.loss.lambda_ce);
-    num("lambda-kd", c.loss.lambda_kd);
-    num("alpha", c.loss.alpha);
-    num("beta", c.loss.beta);
-    if (c.loss.temperature <= 0) f.fail("--temperature must be > 0");
-    c.dkd_warmup_epochs = f.integer("dkd-warmup");
-    c.ctkd_t_start = f.num("ctkd-t-start");
-    c.ctkd_t_end = f.num("ctkd-t-end");
-    if (c.ctkd_t_start <= 0 || c.ctkd_t_end < 0)
-      f.fail("--ctkd-t-start must be > 0 and --ctkd-t-end >= 0 (the temperature stays > 0)");
+    s.read_json(saved, s.to_json(cmd.cfg), s.flag());
+    cmd.changed.push_back(s.flag() + " " + was + " -> " + now);
+    src[s.key] = "changed on resume (" + cmd.sources.at(s.key) + "; the run had " + was + ")";
   }
-  c.epochs = f.str("epochs").empty() ? d.epochs : f.integer("epochs");
-  if (c.epochs < 1) f.fail("--epochs must be >= 1");
-  c.lr = f.str("lr").empty() ? d.lr : f.num("lr");
-  c.out = f.str("out");
-  if (c.out.empty()) c.out = default_out_dir(c);
-  c.overwrite = f.on("overwrite");
-  return c;
+  if (!refused.empty())
+    throw UsageError("--resume " + cmd.resume + " continues the run with its saved settings; refusing to change " +
+                     join(refused, ", ") + ". Only " + join(allowed, ", ") + " may change");
+  cmd.cfg = saved;
+  cmd.sources = src;
+}
+
+void check_given_apply(const TrainCommand& cmd) {
+  const TrainConfig& c = cmd.cfg;
+  for (const Setting& s : settings())
+    if (!method_applies(s.key, c.method) && given(cmd.sources, s.key))
+      throw UsageError(s.flag() + " applies to --method " + s.key.substr(0, s.key.find('_')) + " and " +
+                       s.key.substr(0, s.key.find('_')) + "+ls only; the method is " + c.method);
+}
+
+// zkd-distill --preset quick picks models, method and sizes itself: the flags it takes.
+void check_preset(const TrainCommand& cmd) {
+  if (cmd.preset != "quick")
+    throw UsageError("--preset expects quick, got '" + cmd.preset + "'" + did_you_mean(cmd.preset, {"quick"}));
+  const std::vector<std::string> takes = {"out", "device", "data", "seed", "overwrite", "threads"};
+  for (const Setting& s : settings())
+    if (given(cmd.sources, s.key) && std::find(takes.begin(), takes.end(), s.key) == takes.end())
+      throw UsageError("--preset quick chooses its own models, method and sizes; it takes only --out, "
+                       "--device, --data, --seed, --threads and --overwrite, got " + s.flag() + " (without --preset, " + s.flag() +
+                       " applies)");
+  if (!cmd.resume.empty() || cmd.summary || cmd.print_config)
+    throw UsageError("--preset quick takes only --out, --device, --data, --seed, --threads and --overwrite");
+}
+}  // namespace
+
+CLI::Option* add_threads_option(CLI::App& app, int64_t& threads) {
+  return add_int(app, setting("threads").flag(), threads, 0, kMaxThreads, "N", setting("threads").help)
+      ->group("device");
+}
+
+void apply_threads(int64_t threads) { set_cpu_threads(static_cast<int>(threads > 0 ? threads : cpu_cores())); }
+
+TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool distill) {
+  TrainCommand cmd;
+  cmd.distill = distill;
+  cmd.cfg = default_config(distill);
+  add_setting_options(app, distill, cmd.cfg);
+  app.add_option("--resume", cmd.resume,
+                 "continue the run in DIR from its last checkpoint, with its saved settings (only --epochs, "
+                 "--device, --data, --log-every, --dump-batch may change)")
+      ->option_text("DIR")
+      ->group("run")
+      ->configurable(false);
+  app.add_flag("--print-config", cmd.print_config,
+               "print the resolved settings as TOML, each with its source (command line, config file, the "
+               "paper's defaults), then exit")
+      ->group("run")
+      ->configurable(false);
+  if (distill)
+    app.add_option("--preset", cmd.preset,
+                   "quick: the short end-to-end demo (teacher, KD+LS student, evaluation) on 10 classes")
+        ->option_text("NAME")
+        ->group("run")
+        ->configurable(false);
+  app.add_flag("--list-models", cmd.list_models, "print the model names and exit")->group("model")->configurable(false);
+  app.add_flag("--summary", cmd.summary, "print the model's layers, output shape, parameters and MACs, then exit")
+      ->group("model")
+      ->configurable(false);
+  parse(app, argc, argv, kRenamed);
+  cmd.sources = read_setting_options(app, distill, cmd.cfg);
+  if (!distill) cmd.cfg.method = "ce";
+  if (cmd.list_models) return cmd;
+  if (!cmd.preset.empty()) {
+    check_preset(cmd);
+    return cmd;
+  }
+  if (!cmd.resume.empty()) {
+    merge_resume(cmd);
+    return cmd;
+  }
+  check_given_apply(cmd);
+  TrainConfig& c = cmd.cfg;
+  if (distill && !c.teacher_checkpoint.empty()) {  // model and classes from the checkpoint unless given
+    TeacherChoice t = choose_teacher(c.teacher_checkpoint, c.teacher_pick,
+                                     given(cmd.sources, "teacher_model") ? c.teacher_model : "",
+                                     given(cmd.sources, "num_classes") ? c.num_classes : 0);
+    c.teacher_checkpoint = t.checkpoint;
+    if (!t.model.empty() && !given(cmd.sources, "teacher_model")) {
+      c.teacher_model = t.model;
+      cmd.sources["teacher_model"] = "the teacher's checkpoint";
+    }
+    if (!given(cmd.sources, "num_classes") && t.num_classes != c.num_classes) cmd.sources["num_classes"] = "the teacher's checkpoint";
+    c.num_classes = t.num_classes;
+  }
+  apply_paper_defaults(cmd.cfg, cmd.sources);
+  if (cmd.cfg.out.empty()) {
+    cmd.cfg.out = default_out_dir(cmd.cfg);
+    cmd.sources["out"] = "default";
+  }
+  return cmd;
+}
+
+std::string describe_settings(const TrainConfig& c, const Sources& sources) {
+  auto n = [&](const char* key) { return setting(key).toml(c); };
+  std::string out = c.method;
+  if (c.distills()) {
+    out += ", T " + n("temperature") + ", lambda_ce " + n("lambda_ce") + ", kd_weight " + n("kd_weight");
+    if (c.method == "dkd" || c.method == "dkd+ls") {
+      char ab[96];
+      std::snprintf(ab, sizeof ab, " (alpha %g, beta %g), warm-up %lld epochs", c.kd_weight, c.dkd_beta * c.kd_weight,
+                    static_cast<long long>(c.dkd_warmup_epochs));
+      out += ", dkd_beta " + n("dkd_beta") + ab;
+    }
+  }
+  out += ", lr " + n("lr");
+  // The paper's values, grouped by source.
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_source;
+  for (const Setting& s : settings()) {
+    auto it = sources.find(s.key);
+    if (it == sources.end() || it->second.rfind("paper", 0) != 0) continue;
+    auto g = std::find_if(by_source.begin(), by_source.end(), [&](const auto& p) { return p.first == it->second; });
+    if (g == by_source.end()) g = by_source.insert(by_source.end(), {it->second, {}});
+    g->second.push_back(s.key + " " + s.toml(c));
+  }
+  for (const auto& [source, keys] : by_source) out += "\n  " + join(keys, ", ") + ": " + source;
+  return out;
+}
+
+int run_train_command(const TrainCommand& cmd) {
+  const TrainConfig& cfg = cmd.cfg;
+  apply_threads(cfg.threads);
+  if (cmd.list_models) {
+    for (const auto& name : nets::names()) std::printf("%s\n", name.c_str());
+    return 0;
+  }
+  if (!cmd.preset.empty()) {
+    std::string out = given(cmd.sources, "out") ? cfg.out : "runs/quick";
+    check_out_dir(out);
+    return run_quick_preset(cfg, out);
+  }
+  if (cmd.print_config) {
+    std::printf("# %s %s: resolved settings%s\n%s", program_name().c_str(), version().c_str(),
+                cmd.resume.empty() ? "" : (" of the run in " + cmd.resume).c_str(),
+                config_to_toml(cfg, &cmd.sources).c_str());
+    return 0;
+  }
+  if (cmd.summary) {
+    Generator gen(cfg.seed);
+    auto model = nets::create(cfg.model, gen, cfg.num_classes);
+    std::printf("%s", nets::summarize(*model, {1, 3, 32, 32}).c_str());
+    return 0;
+  }
+  if (cmd.distill && cmd.resume.empty() && cfg.teacher_checkpoint.empty())
+    throw UsageError("--teacher PATH is required (a zkd-train run directory, e.g. runs/ce-resnet32x4-seed0, or a checkpoint file)");
+  check_out_dir(cfg.out);
+  if (!cmd.resume.empty())
+    std::printf("%s: resuming %s with its saved settings%s\n", program_name().c_str(), cmd.resume.c_str(),
+                cmd.changed.empty() ? "" : ("; changed: " + join(cmd.changed, ", ")).c_str());
+  std::printf("%s: %s\n", program_name().c_str(), describe_settings(cfg, cmd.sources).c_str());
+  std::fflush(stdout);
+  TrainOutcome r = run_training(cfg, cmd.resume);
+  return r.interrupted ? kExitInterrupted : 0;
 }
 
 }  // namespace zkd::app

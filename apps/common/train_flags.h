@@ -1,20 +1,40 @@
-// The flags shared by zkd-train and zkd-distill, and their translation into a TrainConfig.
+// The command line of zkd-train and zkd-distill: the settings schema's options plus the run
+// actions (--resume, --print-config, --list-models, --summary, zkd-distill's --preset), resolved
+// into one TrainConfig with the source of every value, then run.
 #pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
 #include "apps/common/config.h"
-#include "apps/common/flags.h"
+#include "apps/common/settings.h"
 
 namespace zkd::app {
 
-void add_train_flags(Flags& f, bool distill);
-// Reads the flags into a config. For distillation, every loss flag not given on the command
-// line takes the paper's default for the method and teacher -> student pair, and so does --lr.
-TrainConfig config_from_flags(const Flags& f, bool distill);
-// With --list-models: prints the zoo's names and returns true (the app then exits).
-bool list_models_if_asked(const Flags& f);
-// --threads N: CPU threads of the whole CPU backend (default: the machine's cores). apply sets
-// them (zkd::set_cpu_threads); config_from_flags applies it itself.
-void add_threads_flag(Flags& f);
-void apply_threads_flag(const Flags& f);
-std::vector<int> parse_int_list(const std::string& s, const Flags& f, const std::string& flag);
+struct TrainCommand {
+  bool distill = false;
+  TrainConfig cfg;
+  Sources sources;
+  std::string resume;                // --resume DIR
+  std::vector<std::string> changed;  // settings changed on resume, "--epochs 1 -> 2"
+  std::string preset;                // zkd-distill --preset
+  bool print_config = false, summary = false, list_models = false;
+};
+
+// Declares the options on app, parses argv and resolves the configuration: command line over
+// config file over the paper's defaults (distillation weights, LR) over the schema's defaults;
+// with --resume, the saved config with the changes that are allowed (others are refused).
+TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool distill);
+// Runs the parsed command (training, or the action asked for); returns the exit code.
+int run_train_command(const TrainCommand& cmd);
+
+// --threads N for the apps outside the training settings (zkd-eval, zkd-bench, zkd-predict), with
+// the "threads" setting's range and help; apply_threads sets the CPU backend's threads (0: all cores).
+CLI::Option* add_threads_option(CLI::App& app, int64_t& threads);
+void apply_threads(int64_t threads);
+
+// "kd+ls, T 2, lambda_ce 0.1, kd_weight 9, lr 0.05" plus, on a second line, which values are the
+// paper's and where they come from.
+std::string describe_settings(const TrainConfig& c, const Sources& sources);
 
 }  // namespace zkd::app

@@ -14,6 +14,7 @@
 #include "apps/common/progress.h"
 #include "apps/common/run_dir.h"
 #include "apps/common/run_log.h"
+#include "apps/common/settings.h"
 #include "apps/common/teacher.h"
 #include "apps/distill/distiller.h"
 #include "apps/distill/step.h"
@@ -167,23 +168,15 @@ void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
 }
 }  // namespace
 
-TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir, int64_t epochs_override,
+TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
                           const std::function<void(const EpochRecord&)>& on_epoch) {
   TrainState state;
-  std::string ckpt_path;
-  if (!resume_dir.empty()) {
-    ckpt_path = resume_dir + "/last.safetensors";
-    SafetensorsFile f = load_safetensors(ckpt_path);
-    auto it = f.metadata.find("config");
-    ZKD_CHECK(it != f.metadata.end(), "resume", "expected a training checkpoint with a config in '",
-              ckpt_path, "', got none");
-    cfg = TrainConfig::from_json(it->second, ckpt_path + " config");
-    cfg.out = resume_dir;
-  }
-  if (epochs_override > 0) cfg.epochs = epochs_override;
+  std::string ckpt_path = resume_dir.empty() ? "" : resume_dir + "/last.safetensors";
   check_config(cfg);
   if (resume_dir.empty()) prepare_fresh_run_dir(cfg);  // never over a run unless --overwrite
   Device dev = pick_device(cfg.device);
+  fs::create_directories(cfg.out);
+  write_run_files(cfg);
 
   // Model, optimizer, teacher.
   Generator gen(cfg.seed);

@@ -39,14 +39,13 @@ struct TrainOutcome {
   bool interrupted = false;
 };
 
-// Trains cfg from scratch into cfg.out, or resumes the run in resume_dir (its stored config wins;
-// epochs_override > 0 extends or shortens the run). Throws zkd::Error when cfg.out already holds a
-// run (and !cfg.overwrite), and when the loss or a weight is not finite (the last good checkpoint
-// stays; a non-finite model is never saved).
-// on_epoch, when set, is called after each epoch's log line and checkpoint are written (zkd-sweep
-// updates its summary there).
+// Trains cfg from scratch into cfg.out, or resumes the run in resume_dir from its last checkpoint
+// (cfg is then the run's saved config with the changes --resume allows, see train_flags.h).
+// Writes the run's config.toml and command line first. Throws zkd::Error when cfg.out already
+// holds a run (and !cfg.overwrite), and when the loss or a weight is not finite (the last good
+// checkpoint stays; a non-finite model is never saved). on_epoch, when set, is called after each
+// epoch's log line and checkpoint are written (zkd-sweep updates its summary there).
 TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir = "",
-                          int64_t epochs_override = 0,
                           const std::function<void(const EpochRecord&)>& on_epoch = nullptr);
 
 }  // namespace zkd::app

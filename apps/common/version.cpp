@@ -1,14 +1,11 @@
-// zkd_version() from the ZKD_VERSION definition that CMake gives this file.
+// The zkd version (see version.h); ZKD_VERSION and ZKD_GIT_COMMIT come from apps/CMakeLists.txt.
 #include "apps/common/version.h"
-
-#ifndef ZKD_VERSION
-#define ZKD_VERSION "unknown"
-#endif
 
 namespace zkd::app {
 
-const char* zkd_version() {
-  return ZKD_VERSION;
+std::string version() {
+  std::string commit = ZKD_GIT_COMMIT;
+  return commit.empty() ? std::string(ZKD_VERSION) : std::string(ZKD_VERSION) + " (git " + commit + ")";
 }
 
 }  // namespace zkd::app

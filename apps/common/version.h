@@ -1,8 +1,9 @@
-// The zkd version (CMake's project version), written into every checkpoint and printed by the apps.
+// The zkd version: the project version from CMake plus the git commit at configure time.
 #pragma once
+#include <string>
 
 namespace zkd::app {
 
-const char* zkd_version();
+std::string version();  // "0.2.0 (git 5b233f3a1c)", or "0.2.0" outside a git checkout
 
 }  // namespace zkd::app

@@ -12,7 +12,8 @@ std::unique_ptr<Distiller> make_distiller(const TrainConfig& cfg, Device device,
   if (m == "dkd" || m == "dkd+ls") return make_dkd_distiller(cfg);
   if (m == "mlkd" || m == "mlkd+ls") return make_mlkd_distiller(cfg);
   if (m == "ctkd" || m == "ctkd+ls") return make_ctkd_distiller(cfg, device, dtype);
-  ZKD_FAIL("method", "expected ", kMethodNames, ", got '", m, "'");
+  parse_method(m);  // throws naming the known methods
+  ZKD_FAIL("method", "expected a method with a distiller, got '", m, "'");
 }
 
 }  // namespace zkd::app

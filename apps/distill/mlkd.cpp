@@ -27,7 +27,7 @@ Variable squared_distance(const Variable& a, const Variable& b) {
 class MlkdDistiller : public Distiller {
  public:
   explicit MlkdDistiller(const TrainConfig& cfg)
-      : a_(loss_args_at(cfg, 1)), lambda_ce_(cfg.loss.lambda_ce) {
+      : a_(loss_args_at(cfg, 1)), lambda_ce_(static_cast<float>(cfg.lambda_ce)) {
     a_.lambda_ce = 0;  // the kd_loss ops carry the KD terms only; CE is added once per view
   }
   bool needs_strong_view() const override { return true; }

@@ -11,7 +11,7 @@ namespace zkd::app::sweep {
 const std::vector<Setting>& sweepable_settings() {
   static const std::vector<Setting> s = {
       {"method", ""},         {"model", ""},       {"temperature", "T"}, {"lambda-ce", "ce"},
-      {"lambda-kd", "kd"},    {"alpha", "a"},      {"beta", "b"},        {"lr", "lr"},
+      {"kd-weight", "kd"},    {"dkd-beta", "b"},        {"lr", "lr"},
       {"weight-decay", "wd"}, {"momentum", "m"},   {"seed", "seed"}};
   return s;
 }

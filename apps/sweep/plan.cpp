@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "apps/common/flags.h"
+#include "apps/common/cli.h"
 #include "apps/common/train_flags.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
@@ -30,18 +30,16 @@ Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_a
     args.insert(args.begin(), "zkd-sweep");
     std::vector<char*> argv;
     for (std::string& s : args) argv.push_back(s.data());
-    Flags f("zkd-sweep " + mode + " (member " + m.name + ")",
-            std::string("A sweep member: the zkd-") + mode + " flags.");
-    add_train_flags(f, distill);
-    f.parse(static_cast<int>(argv.size()), argv.data());
-    if (!f.positional().empty()) f.fail("unexpected argument '" + f.positional()[0] + "'");
-    for (const char* not_here : {"resume", "dump-batch"})
-      if (f.given(not_here)) f.fail(std::string("--") + not_here + " is not a member flag in a sweep");
-    if (f.on("list-models") || f.on("summary")) f.fail("--list-models / --summary: use zkd-train");
-    TrainConfig c = config_from_flags(f, distill);
-    if (distill && c.teacher_checkpoint.empty())
-      f.fail("--teacher CHECKPOINT is required (a zkd-train run's best.safetensors)");
-    p.configs.push_back(c);
+    // Exactly as zkd-train / zkd-distill resolve their settings (paper defaults per member).
+    auto app = make_app("A sweep member: the zkd-" + mode + " flags.", "");
+    TrainCommand cmd = parse_train_command(*app, static_cast<int>(argv.size()), argv.data(), distill);
+    if (!cmd.resume.empty() || !cmd.preset.empty() || cmd.print_config)
+      throw UsageError("--resume, --preset and --print-config are not member flags; use zkd-sweep --resume DIR");
+    if (cmd.list_models || cmd.summary) throw UsageError("--list-models / --summary: use zkd-train");
+    if (given(cmd.sources, "dump_batch")) throw UsageError("--dump-batch is not a member flag in a sweep");
+    if (distill && cmd.cfg.teacher_checkpoint.empty())
+      throw UsageError("--teacher PATH is required (a zkd-train run directory or checkpoint file)");
+    p.configs.push_back(cmd.cfg);
   }
   return p;
 }

@@ -4,8 +4,8 @@
 // DIR/<member name>.
 //
 // A member's config is made exactly as zkd-train / zkd-distill make theirs: the shared flags plus
-// "--<setting>=<value>" for each axis, "--seed" and "--out", parsed by add_train_flags and
-// config_from_flags, so paper defaults that depend on the method or the model follow each member.
+// "--<setting>=<value>" for each axis, "--seed" and "--out", parsed by parse_train_command
+// (train_flags.h), so paper defaults that depend on the method or the model follow each member.
 #pragma once
 #include <string>
 #include <vector>
@@ -26,8 +26,8 @@ struct Plan {
 // The flags a member is launched with (without a program name).
 std::vector<std::string> member_args(const std::vector<std::string>& shared_args, const Member& m,
                                      const std::string& out);
-// Expands the axes and makes every member's config; a bad flag value prints the usage and exits
-// (status 2) before anything trains, as zkd-train / zkd-distill do.
+// Expands the axes and makes every member's config; a bad flag value throws a UsageError (exit 2)
+// before anything trains, as zkd-train / zkd-distill do.
 Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_args,
                const std::vector<Axis>& axes, const std::string& dir);
 

@@ -51,7 +51,7 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
                 st == RunState::Partial ? "resuming" : "starting", cfg.out.c_str());
     std::fflush(stdout);
     try {
-      TrainOutcome o = run_training(cfg, st == RunState::Partial ? cfg.out : "", 0,
+      TrainOutcome o = run_training(cfg, st == RunState::Partial ? cfg.out : "",
                                     [&](const EpochRecord&) { update_summary(); });
       if (o.interrupted) {
         res.interrupted = true;

@@ -3,7 +3,7 @@
 #
 #   1. Plan the sweep once (writes SWEEP/sweep.json, prints the members, trains nothing):
 #        zkd-sweep distill --teacher t.safetensors --teacher-model resnet32x4 --model resnet8x4 \
-#            --seeds 0-3 --temperature 2,3 --lambda-kd 6,9 --out SWEEP --plan
+#            --seeds 0-3 --temperature 2,3 --kd-weight 6,9 --out SWEEP --plan
 #   2. Submit one task per member (N members: indices 0 .. N-1):
 #        sbatch --array=0-15 apps/sweep/slurm-array.sh SWEEP
 #   3. Any time, and at the end, merge what the tasks wrote:

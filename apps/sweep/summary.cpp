@@ -22,7 +22,7 @@ const std::set<std::string>& ignored_keys() {
 }
 
 // The sweep's short names (grid.h) for config keys: a flag's config key is its name with '_' for
-// '-' ("lambda-kd" -> "lambda_kd"); other keys print as "key=".
+// '-' ("kd-weight" -> "kd_weight"); other keys print as "key=".
 std::string key_label(const std::string& key) {
   for (const Setting& s : sweepable_settings()) {
     std::string k = s.flag;

@@ -43,10 +43,10 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 TEST(RunDir, DefaultOutNamesMethodTeacherModelAndSeed) {
-  TrainConfig t;
+  TrainConfig t = default_config(false);
   t.model = "resnet32x4";
   EXPECT_EQ(default_out_dir(t), "runs/ce-resnet32x4-seed0");
-  TrainConfig s;
+  TrainConfig s = default_config(true);
   s.method = "kd+ls";
   s.teacher_model = "resnet32x4";
   s.model = "resnet8x4";
@@ -60,7 +60,7 @@ TEST(RunDir, DefaultOutNamesMethodTeacherModelAndSeed) {
 
 TEST(RunDir, RefusesARunUnlessOverwriteAndThenRemovesOnlyTheRunsFiles) {
   std::string dir = temp_dir("refuse");
-  TrainConfig c;
+  TrainConfig c = default_config(false);
   c.out = dir;
   prepare_fresh_run_dir(c);  // empty: fine
   write_file_atomic(dir + "/log.jsonl", "{}\n");
@@ -96,7 +96,7 @@ struct Tiny {
 
 std::string saved_checkpoint(const std::string& name, const TrainState& s) {
   Tiny t;
-  TrainConfig c;
+  TrainConfig c = default_config(false);
   c.model = "resnet20";
   c.num_classes = 2;
   std::string path = temp_dir("ckpt") + "/" + name;
@@ -304,7 +304,7 @@ TEST(Plot, PngDecodesToTheCanvasSizeAndHasInk) {
 }
 
 TEST(PlotInfo, LrDropsOfAStepScheduleOnly) {
-  TrainConfig c;
+  TrainConfig c = default_config(false);
   c.epochs = 240;
   EXPECT_EQ(plot_info(c).lr_drops, (std::vector<int64_t>{151, 181, 211}));
   c.schedule = "cosine";

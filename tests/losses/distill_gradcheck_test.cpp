@@ -79,7 +79,7 @@ TEST(DistillOpsGradcheck, KdLossLearnedTemperature) {
 app::TrainConfig config(const std::string& method) {
   app::TrainConfig c;
   c.method = method;
-  c.loss = app::paper_defaults(method, "resnet32x4", "resnet8x4").loss;
+  app::use_loss_defaults(c, app::paper_defaults(method, "resnet32x4", "resnet8x4"));
   return c;
 }
 
@@ -188,13 +188,13 @@ TEST(DistillRecipes, PaperDefaults) {
   auto d = app::paper_defaults("mlkd+ls", "resnet32x4", "resnet8x4");
   EXPECT_EQ(d.epochs, 480);
   EXPECT_DOUBLE_EQ(d.lr, 0.025);
-  EXPECT_EQ(d.loss.lambda_kd, 9);
-  EXPECT_EQ(d.loss.temperature, 2);
+  EXPECT_EQ(d.kd_weight, 9);
+  EXPECT_EQ(d.temperature, 2);
   d = app::paper_defaults("mlkd+ls", "resnet32x4", "ShuffleV2");
   EXPECT_EQ(d.epochs, 960);
   EXPECT_DOUBLE_EQ(d.lr, 0.01);
-  EXPECT_EQ(d.loss.lambda_kd, 6);
-  EXPECT_EQ(app::paper_defaults("mlkd+ls", "vgg13", "vgg8").loss.lambda_kd, 6);
+  EXPECT_EQ(d.kd_weight, 6);
+  EXPECT_EQ(app::paper_defaults("mlkd+ls", "vgg13", "vgg8").kd_weight, 6);
   EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "vgg13", "vgg8").lr, 0.01);
   EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "wrn_40_2", "MobileNetV2").lr, 0.005);
   EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "ResNet50", "MobileNetV2").lr, 0.01);
@@ -202,8 +202,8 @@ TEST(DistillRecipes, PaperDefaults) {
   d = app::paper_defaults("ctkd+ls", "resnet32x4", "ShuffleV2");
   EXPECT_EQ(d.epochs, 240);
   EXPECT_DOUBLE_EQ(d.lr, 0.01);
-  EXPECT_EQ(d.loss.lambda_kd, 9);
-  EXPECT_FLOAT_EQ(d.loss.lambda_ce, 0.1f);
+  EXPECT_EQ(d.kd_weight, 9);
+  EXPECT_DOUBLE_EQ(d.lambda_ce, 0.1);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
 
   app::TrainConfig cfg;
   cfg.method = method;
-  cfg.loss = app::paper_defaults(method, "resnet32x4", "resnet8x4").loss;
+  app::use_loss_defaults(cfg, app::paper_defaults(method, "resnet32x4", "resnet8x4"));
   auto d = app::make_distiller(cfg, Device::cpu(), DType::F64);
   SgdArgs sa;
   sa.lr = static_cast<float>(kLr);
@@ -117,8 +117,8 @@ TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
                 ZKD_PARITY_TWIN, dir.c_str(), method.c_str(), kSteps, static_cast<double>(sa.lr),
                 static_cast<double>(sa.momentum), static_cast<double>(sa.weight_decay),
                 static_cast<long long>(kClasses),
-                static_cast<double>(cfg.loss.temperature), static_cast<double>(cfg.loss.lambda_ce),
-                static_cast<double>(cfg.loss.lambda_kd), cfg.ctkd_t_start, cfg.ctkd_t_end);
+                static_cast<double>(static_cast<float>(cfg.temperature)), static_cast<double>(static_cast<float>(cfg.lambda_ce)),
+                static_cast<double>(static_cast<float>(cfg.kd_weight)), cfg.ctkd_t_start, cfg.ctkd_t_end);
   std::string out;
   int status = test::run_command(cmd, out);
   std::printf("%s", out.c_str());

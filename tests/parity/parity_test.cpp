@@ -51,7 +51,7 @@ app::TrainConfig config(const std::string& method) {
   if (method != "ce") {
     c.teacher_model = kTeacher;
     app::MethodDefaults d = app::paper_defaults(method, kTeacher, kStudent);
-    c.loss = d.loss;
+    app::use_loss_defaults(c, d);
     c.lr = d.lr;
   }
   c.batch_size = 4;

@@ -108,7 +108,7 @@ def kd(stand):
         z = student(images)
         v = teacher_logits(teacher, images)
         loss_ce = zkd_float(hp["lambda_ce"]) * F.cross_entropy(z, labels)
-        loss_kd = zkd_float(hp["lambda_kd"]) * kd_term(z, v, zkd_float(hp["temperature"]), stand)
+        loss_kd = zkd_float(hp["kd_weight"]) * kd_term(z, v, zkd_float(hp["temperature"]), stand)
         return loss_ce + loss_kd
     return forward_train
 
@@ -118,8 +118,10 @@ def dkd(stand):
         z = student(images)
         v = teacher_logits(teacher, images)
         loss_ce = zkd_float(hp["lambda_ce"]) * F.cross_entropy(z, labels)
-        warm = zkd_float(min(epoch / hp["dkd_warmup_epochs"], 1.0))
-        loss_dkd = warm * dkd_term(z, v, labels, zkd_float(hp["alpha"]), zkd_float(hp["beta"]),
+        warm = zkd_float(min(epoch / hp["dkd_warmup"], 1.0))
+        # The official LS script: ALPHA = 1 x kd_weight, BETA = BETA x kd_weight.
+        alpha, beta = hp["kd_weight"], hp["dkd_beta"] * hp["kd_weight"]
+        loss_dkd = warm * dkd_term(z, v, labels, zkd_float(alpha), zkd_float(beta),
                                    zkd_float(hp["temperature"]), stand)
         return loss_ce + loss_dkd
     return forward_train

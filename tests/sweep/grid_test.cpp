@@ -44,8 +44,8 @@ TEST(SweepGrid, RejectsBadLists) {
 }
 
 TEST(SweepGrid, ProductIsRowMajorInTheFixedOrderWithSeedsFastest) {
-  // Given in the "wrong" order: the expansion sorts the axes (temperature, lambda-kd, seed).
-  std::vector<Member> ms = expand({parse_axis("seed", "0-1"), parse_axis("lambda-kd", "6,9"),
+  // Given in the "wrong" order: the expansion sorts the axes (temperature, kd-weight, seed).
+  std::vector<Member> ms = expand({parse_axis("seed", "0-1"), parse_axis("kd-weight", "6,9"),
                                    parse_axis("temperature", "2,3")});
   EXPECT_EQ(names(ms), (std::vector<std::string>{"T2-kd6-seed0", "T2-kd6-seed1", "T2-kd9-seed0",
                                                  "T2-kd9-seed1", "T3-kd6-seed0", "T3-kd6-seed1",
@@ -53,7 +53,7 @@ TEST(SweepGrid, ProductIsRowMajorInTheFixedOrderWithSeedsFastest) {
   EXPECT_EQ(ms[5].group, "T3-kd6");
   EXPECT_EQ(ms[5].index, 5);
   EXPECT_EQ(ms[5].settings, (std::vector<std::pair<std::string, std::string>>{
-                                {"temperature", "3"}, {"lambda-kd", "6"}, {"seed", "1"}}));
+                                {"temperature", "3"}, {"kd-weight", "6"}, {"seed", "1"}}));
 }
 
 TEST(SweepGrid, NamesHoldVaryingSettingsAndAlwaysTheSeed) {
@@ -81,11 +81,11 @@ TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
   ASSERT_EQ(p.configs.size(), 4u);
   EXPECT_EQ(p.members[0].name, "kd-seed3");
   EXPECT_EQ(p.configs[0].method, "kd");
-  EXPECT_EQ(p.configs[0].loss.temperature, 4.0f) << "the KD baseline's T";
+  EXPECT_EQ(p.configs[0].temperature, 4.0) << "the KD baseline's T";
   EXPECT_EQ(p.configs[3].method, "kd+ls");
-  EXPECT_EQ(p.configs[3].loss.temperature, 2.0f) << "KD+LS's T for resnet32x4 -> resnet8x4";
-  EXPECT_EQ(p.configs[3].loss.lambda_kd, 9.0f);
-  EXPECT_EQ(p.configs[3].loss.lambda_ce, 0.5f) << "a shared flag";
+  EXPECT_EQ(p.configs[3].temperature, 2.0) << "KD+LS's T for resnet32x4 -> resnet8x4";
+  EXPECT_EQ(p.configs[3].kd_weight, 9.0);
+  EXPECT_EQ(p.configs[3].lambda_ce, 0.5) << "a shared flag";
   EXPECT_EQ(p.configs[3].seed, 4u);
   EXPECT_EQ(p.configs[3].epochs, 3);
   EXPECT_EQ(p.configs[3].out, dir + "/kd+ls-seed4");

@@ -15,7 +15,7 @@ namespace {
 void checkpoint(const std::string& dir, int epoch, int step, int steps, int epochs) {
   TrainConfig c;
   c.epochs = epochs;
-  c.loss.temperature = 3;
+  c.temperature = 3;
   std::filesystem::create_directories(dir);
   save_safetensors(dir + "/last.safetensors", {{"w", full({2, 3}, 1.5)}},
                    {{"epoch", std::to_string(epoch)}, {"step", std::to_string(step)},
@@ -34,7 +34,7 @@ TEST(SweepRunDir, StateFromTheCheckpointHeader) {
   EXPECT_EQ(read_safetensors_metadata(dir + "/last.safetensors").at("step"), "3");
   std::optional<TrainConfig> c = read_run_config(dir);
   ASSERT_TRUE(c.has_value());
-  EXPECT_EQ(c->loss.temperature, 3.0f);
+  EXPECT_EQ(c->temperature, 3.0);
   mark_diverged(dir, "train: expected a finite loss, got nan");
   EXPECT_EQ(run_state(dir), RunState::Diverged);
   EXPECT_EQ(diverged_message(dir), "train: expected a finite loss, got nan");

@@ -16,7 +16,7 @@ RunInfo run(const std::string& name, float temperature, uint64_t seed, std::vect
   r.name = name;
   r.dir = "/runs/" + name;
   r.config.method = "kd+ls";
-  r.config.loss.temperature = temperature;
+  r.config.temperature = temperature;
   r.config.seed = seed;
   r.config.out = r.dir;
   r.config.epochs = epochs;
