@@ -333,7 +333,7 @@ std::string canonical_model(const std::string& name, const std::string& what) {
 json config_to_json(const C& c) {
   json j = json::object();
   for (const Setting& s : settings())
-    if (s.saved && (s.applies(c) || s.key == "method")) j[s.key] = s.to_json(c);
+    if (s.saved && (s.applies(c) || s.key == "method") && method_applies(s.key, c.method)) j[s.key] = s.to_json(c);
   return j;
 }
 
@@ -350,6 +350,27 @@ C config_from_json(const std::string& text, const std::string& origin) {
     auto s = std::find_if(settings().begin(), settings().end(), [&](const Setting& x) { return x.key == key; });
     if (s == settings().end()) ZKD_FAIL(origin, "expected known settings, got '", key, "'");
     s->read_json(c, value, origin);
+  }
+  return c;
+}
+
+C config_from_toml(const std::string& path) {
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    ZKD_FAIL(path, "expected a TOML file of settings, got an unreadable file (", e.what(), ")");
+  }
+  C c = default_config(false);  // a zkd-train run's file has no method (it is ce)
+  for (const CLI::ConfigItem& item : items) {
+    auto s = std::find_if(settings().begin(), settings().end(), [&](const Setting& x) { return x.key == item.name; });
+    if (!item.parents.empty() || s == settings().end())
+      ZKD_FAIL(path, "expected known settings, got '", item.fullname(), "'");
+    try {
+      s->read_text(c, item.inputs.empty() ? std::vector<std::string>{""} : item.inputs);
+    } catch (const UsageError& e) {
+      ZKD_FAIL(path, e.what());
+    }
   }
   return c;
 }

@@ -49,6 +49,8 @@ using Sources = std::map<std::string, std::string>;
 
 nlohmann::json config_to_json(const TrainConfig& c);
 TrainConfig config_from_json(const std::string& text, const std::string& origin);
+// A run's config.toml (as config_to_toml writes it); zkd::Error naming the file and the key.
+TrainConfig config_from_toml(const std::string& path);
 // The config as TOML (readable by --config); with sources, each value is annotated.
 std::string config_to_toml(const TrainConfig& c, const Sources* sources = nullptr);
 

@@ -18,7 +18,7 @@ namespace zkd::app {
 namespace {
 // Flags of zkd before 0.2 that now have other names (DKD's weights follow the official code).
 const std::map<std::string, std::string> kRenamed = {
-    {"--kd-weight", "--kd-weight (KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight)"},
+    {"--lambda-kd", "--kd-weight (KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight)"},
     {"--alpha", "--kd-weight (DKD: alpha = kd_weight)"},
     {"--beta", "--dkd-beta (DKD: beta = dkd_beta x kd_weight)"},
     {"--dkd-warmup-epochs", "--dkd-warmup"}};

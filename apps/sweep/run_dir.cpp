@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 
+#include "apps/common/settings.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/json.h"
@@ -85,12 +86,12 @@ std::string diverged_message(const std::string& dir) {
 }
 
 std::optional<TrainConfig> read_run_config(const std::string& dir) {
-  const std::string cfg = dir + "/config.json", ckpt = dir + "/last.safetensors";
+  const std::string cfg = dir + "/config.toml", ckpt = dir + "/last.safetensors";
   if (fs::exists(ckpt)) {
     auto meta = read_safetensors_metadata(ckpt);
     if (meta.count("config")) return TrainConfig::from_json(meta["config"], ckpt + " config");
   }
-  if (fs::exists(cfg)) return TrainConfig::from_json(read_file(cfg, "config"), cfg);
+  if (fs::exists(cfg)) return config_from_toml(cfg);
   return std::nullopt;
 }
 
@@ -99,7 +100,7 @@ RunInfo read_run(const std::string& dir, const std::string& name, const std::opt
   r.name = name;
   r.dir = dir;
   std::optional<TrainConfig> c = config ? config : read_run_config(dir);
-  ZKD_CHECK(c.has_value(), "sweep", "expected a run directory with a config (config.json or "
+  ZKD_CHECK(c.has_value(), "sweep", "expected a run directory with a config (config.toml or "
             "last.safetensors), got '", dir, "'");
   r.config = *c;
   r.state = run_state(dir, r.config.epochs);

@@ -1,5 +1,5 @@
 // What a sweep needs to know about an ordinary run directory: its state (not started, partly
-// trained, finished, diverged), its config (config.json when the run has one, else the "config"
+// trained, finished, diverged), its config (config.toml when the run has one, else the "config"
 // metadata of last.safetensors, read from the file's header alone) and its per-epoch log.
 #pragma once
 #include <map>

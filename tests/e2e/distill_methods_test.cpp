@@ -40,7 +40,7 @@ TEST(E2EDistillMethods, MlkdLsResnet32x4ToResnet8x4LogsItsTerms) {
   std::string out = fresh_dir("mlkd");
   RunResult r = run(distill_args("mlkd+ls", random_teacher("resnet32x4"), "resnet32x4", "resnet8x4", out, 2));
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("mlkd+ls, T 2, lambda_ce 0.1, lambda_kd 9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mlkd+ls, T 2, lambda_ce 0.1, kd_weight 9"), std::string::npos) << r.output;
   std::vector<std::string> log = read_lines(out + "/log.jsonl");
   ASSERT_EQ(log.size(), 2u);
   for (const std::string& l : log) {

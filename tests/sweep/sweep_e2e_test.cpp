@@ -156,19 +156,19 @@ TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExact
 
 TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
   std::string sweep = fresh_dir("diverge") + "/sweep";
-  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1e5,0.01", "--out", sweep}));
+  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1000,0.01", "--out", sweep}));
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("lr1e5-seed0 diverged, the others go on"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("lr1000-seed0 diverged, the others go on"), std::string::npos) << r.output;
   Json s = summary(sweep);
-  const Json& bad = grid_point(s, "lr100000");
+  const Json& bad = grid_point(s, "lr1000");
   EXPECT_EQ(bad.find("diverged")->as_int("d"), 1);
   EXPECT_EQ(grid_point(s, "lr0.01").find("finished")->as_int("f"), 1);
   std::string md = read_file(sweep + "/summary.md");
   // The trainer's divergence error: a non-finite loss or weight, whichever its checks see first.
-  EXPECT_NE(md.find("- lr1e5-seed0: train: expected a finite "), std::string::npos) << md;
+  EXPECT_NE(md.find("- lr1000-seed0: train: expected a finite "), std::string::npos) << md;
   RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
   EXPECT_EQ(again.status, 0) << again.output;
-  EXPECT_NE(again.output.find("lr1e5-seed0: diverged, skipped"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("lr1000-seed0: diverged, skipped"), std::string::npos) << again.output;
 }
 
 TEST(SweepE2E, PlanThenOneMemberPerTask) {
@@ -198,7 +198,7 @@ TEST(SweepE2E, BadListsAndUsage) {
   EXPECT_NE(b.output.find("--out DIR"), std::string::npos) << b.output;
   RunResult c = run({ZKD_SWEEP_BIN, "train", "--lr", "0.1,x", "--out", fresh_dir("bad2"), "--device", "cpu"});
   EXPECT_EQ(c.status, 2);
-  EXPECT_NE(c.output.find("expects a number, got 'x'"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("--lr expects a finite number > 0 and <= 1000, got 'x'"), std::string::npos) << c.output;
 }
 
 }  // namespace
