@@ -7,9 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 #include <string>
 
 #include "apps/common/checkpoint.h"
@@ -20,6 +18,7 @@
 #include "datasets/image_io.h"
 #include "datasets/loader.h"
 #include "engine/autograd/grad_mode.h"
+#include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 
 namespace {
@@ -28,14 +27,11 @@ using namespace zkd;
 
 std::vector<std::string> class_names(const std::string& file) {
   if (file.empty()) return data::cifar100_fine_names();
-  std::ifstream in(file);
-  ZKD_CHECK(in.good(), "zkd-predict", "expected a class-name file '", file, "', got none");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  // A regular file of at most 16 MiB: a folder or FIFO is an error, never a hang.
+  std::string text = read_file(file, "--classes", 16 << 20);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   int64_t lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
-  ZKD_CHECK(lines > 0, "zkd-predict", "expected class names in '", file, "', got an empty file");
+  ZKD_CHECK(lines > 0, "--classes", "expected class names in '", file, "', got an empty file");
   return data::parse_label_names(text, lines, file);
 }
 
@@ -73,7 +69,7 @@ int main(int argc, char** argv) {
     app::ModelChoice m = app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, model_name, "model",
                                            classes_file.empty() ? 0 : static_cast<int64_t>(names.size()),
                                            "classes file", static_cast<int64_t>(names.size()));
-    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "zkd-predict", "expected at most ", names.size(),
+    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "--classes", "expected at most ", names.size(),
               " classes (CIFAR-100's), got ", m.num_classes, " in ", checkpoint, "; give --classes FILE");
     names.resize(static_cast<size_t>(m.num_classes));  // a model of the first N CIFAR-100 classes
     const int64_t n = static_cast<int64_t>(images.size());

@@ -195,10 +195,12 @@ std::string default_data_dir() {
 }
 
 std::string find_cifar100(const std::string& data_dir) {
+  // Every name present, of any kind: a folder or FIFO named train.bin is then the reader's clear
+  // error ("expected a regular file"), not a search one level deeper.
   auto complete = [](const fs::path& dir) {
     std::error_code ec;
     for (const char* f : kFiles)
-      if (!fs::is_regular_file(dir / f, ec)) return false;
+      if (!fs::exists(fs::symlink_status(dir / f, ec))) return false;
     return true;
   };
   fs::path nested = fs::path(data_dir) / kCifarFolderName;

@@ -207,6 +207,13 @@ TEST(Cifar100Reader, FindCifar100PrintsTheFetchCommand) {
   write_cifar100(dir / "data/cifar-100-binary", test::synthetic_cifar(10, 10, 6));
   EXPECT_EQ(find_cifar100(dir / "data"), dir / "data/cifar-100-binary");
   EXPECT_EQ(find_cifar100(dir / "data/cifar-100-binary"), dir / "data/cifar-100-binary");
+  // Trial of issue 16: a folder named train.bin made `zkd-data info --data FOLDER` look for
+  // FOLDER/cifar-100-binary ("no such folder"); the folder is found and the reader names the file.
+  fs::remove(dir / "data/cifar-100-binary/train.bin");
+  fs::create_directory(dir / "data/cifar-100-binary/train.bin");
+  EXPECT_EQ(find_cifar100(dir / "data/cifar-100-binary"), dir / "data/cifar-100-binary");
+  err = test::error_of([&] { load_cifar100(find_cifar100(dir / "data/cifar-100-binary")); });
+  EXPECT_NE(err.find("got a directory"), std::string::npos) << err;
 }
 
 TEST(Cifar100Reader, BuiltInNamesAreTheOfficialHundred) {

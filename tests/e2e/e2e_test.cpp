@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <sys/stat.h>
 
 #include "apps/common/checkpoint.h"
 #include "apps/common/config.h"
@@ -517,6 +520,21 @@ TEST(E2E, OutUnderAFileIsOneLineAndExit1) {
     RunResult r = run(with(train_args(out, 1), {}));
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_EQ(r.output.rfind("zkd-train: --out: ", 0), 0u) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+}
+
+// Trial of issue 16: a FIFO as --classes made zkd-predict wait forever, and a folder was "an empty
+// file" (with the program name twice). Both are one line now, before any image is read.
+TEST(E2E, PredictClassesMustBeARegularFile) {
+  std::string dir = fresh_dir("predict_classes"), fifo = dir + "/names.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  for (const std::string& classes : {fifo, dir}) {
+    RunResult r = run({ZKD_PREDICT_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--device", "cpu",
+                       "--classes", classes, dir + "/cat.png"});
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_EQ(r.output.rfind("zkd-predict: --classes: expected a regular file at '" + classes + "', got a ", 0), 0u)
+        << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   }
 }
