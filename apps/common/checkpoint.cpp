@@ -1,6 +1,7 @@
 // Checkpoint save / load and self-description (see checkpoint.h).
 #include "apps/common/checkpoint.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +34,34 @@ std::vector<std::pair<std::string, Tensor>> momentum_views(const Module& model, 
     off += v.data().numel();
   }
   return out;
+}
+
+// Every floating tensor of a checkpoint finite (a NaN or inf weight is never loaded: it would score
+// garbage or spread through a distillation); the first bad one is named.
+void check_finite(const NamedTensors& tensors, const std::string& path) {
+  for (const auto& [name, t] : tensors) {
+    if (t.dtype() != DType::F32 && t.dtype() != DType::F64 && t.dtype() != DType::BF16 && t.dtype() != DType::F16)
+      continue;
+    const std::vector<double> v = t.to(DType::F64).to_vector<double>();
+    for (size_t i = 0; i < v.size(); ++i)
+      ZKD_CHECK(std::isfinite(v[i]), "checkpoint '" + path + "'", "expected finite values, got ", v[i], " in '",
+                name, "' at index ", i);
+  }
+}
+
+// A file without a description whose classifier (the model's last 2-D parameter, [classes,
+// features]) has another class count: say so, instead of a list of shape mismatches.
+void check_class_count(const Module& model, const NamedTensors& file, const std::string& path) {
+  auto params = model.named_parameters();
+  auto last = std::find_if(params.rbegin(), params.rend(), [](const auto& p) { return p.second.data().dim() == 2; });
+  if (last == params.rend()) return;
+  const Shape want = last->second.data().shape();
+  auto got = std::find_if(file.begin(), file.end(), [&](const auto& e) { return e.first == last->first; });
+  if (got == file.end() || got->second.dim() != 2 || got->second.size(1) != want[1] || got->second.size(0) == want[0])
+    return;
+  ZKD_FAIL("checkpoint '" + path + "'", "expected a model with ", want[0], " classes ('", last->first, "' ",
+           shape_str(want), "), got one with ", got->second.size(0), " classes (", shape_str(got->second.shape()),
+           "); give --num-classes ", got->second.size(0));
 }
 
 // The shortest text that reads back as exactly v ("77.45", not "77.450000000000003").
@@ -112,7 +141,7 @@ CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path
   i.teacher_model = str_or(f, "teacher_model");
   i.teacher_checkpoint = str_or(f, "teacher_checkpoint");
   i.zkd_version = str_or(f, "zkd_version");
-  i.num_classes = meta<int64_t>(f, "num_classes", path, 1, 1 << 20, false, 0);
+  i.num_classes = meta<int64_t>(f, "num_classes", path, 2, 100, false, 0);  // as --num-classes
   i.epoch = meta<int64_t>(f, "epoch", path, 0, kMaxEpochs, false, 0);
   i.top1 = meta<double>(f, "top1", path, 0, 100, false, -1);
   // Training checkpoints written before the description: their config says model and classes.
@@ -123,8 +152,8 @@ CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path
       auto m = c.find("model"), n = c.find("num_classes"), me = c.find("method");
       if (i.model.empty() && m != c.end() && m->is_string()) i.model = m->get<std::string>();
       if (i.method.empty() && me != c.end() && me->is_string()) i.method = me->get<std::string>();
-      if (i.num_classes == 0 && n != c.end() && n->is_number_integer() && n->get<int64_t>() >= 1 &&
-          n->get<int64_t>() <= (1 << 20))
+      if (i.num_classes == 0 && n != c.end() && n->is_number_integer() && n->get<int64_t>() >= 2 &&
+          n->get<int64_t>() <= 100)
         i.num_classes = n->get<int64_t>();
     }
   }
@@ -191,6 +220,7 @@ void save_weights(const std::string& path, const Module& model, const Checkpoint
 
 TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, NamedTensors* extra) {
   SafetensorsFile f = load_safetensors(path);
+  check_finite(f.tensors, path);
   NamedTensors model_part, optim_part;
   const std::string xp = kExtraPrefix;
   for (auto& e : f.tensors) {
@@ -248,6 +278,8 @@ void load_weights(const SafetensorsFile& f, const std::string& path, Module& mod
   for (auto& e : f.tensors)
     if (e.first.rfind(kOptimizerPrefix, 0) != 0 && e.first.rfind(kExtraPrefix, 0) != 0)
       model_part.push_back(e);
+  check_finite(model_part, path);
+  check_class_count(model, model_part, path);
   load_state_dict(model, model_part, path);
 }
 

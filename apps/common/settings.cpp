@@ -381,7 +381,12 @@ std::string config_to_toml(const C& c, const Sources* sources) {
     if (!s.saved || !s.applies(c) || !method_applies(s.key, c.method)) continue;
     if (s.group != group) out += (out.empty() ? "" : "\n") + std::string("# ") + (group = s.group) + "\n";
     std::string value = s.toml(c);
-    std::string line = (value == "\"\"" ? "# " : "") + s.key + " = " + value;
+    // Commented out: empty values, and with sources the values zkd derived (defaults, the paper's,
+    // the teacher checkpoint's), so that the file read back with --config resolves them again
+    // (another seed gets its own --out, another teacher its own model and classes).
+    const std::string source = sources && sources->count(s.key) ? sources->at(s.key) : "";
+    const bool derived = source == "default" || source.rfind("paper", 0) == 0 || source == "the teacher's checkpoint";
+    std::string line = (value == "\"\"" || derived ? "# " : "") + s.key + " = " + value;
     if (sources && sources->count(s.key)) {
       line.resize(std::max<size_t>(line.size() + 2, 34), ' ');
       line += "# " + sources->at(s.key);

@@ -7,6 +7,7 @@
 
 #include "apps/common/checkpoint.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 
 namespace zkd::app {
@@ -45,7 +46,7 @@ std::string teacher_checkpoint_path(const std::string& path, const std::string& 
   ZKD_CHECK(fs::is_regular_file(path, ec), "teacher",
             "expected --teacher to name a run directory or "
             "a checkpoint file, got '",
-            path, "' (no such file or directory)");
+            path, "' (", file_kind(path), ")");
   return path;
 }
 

@@ -2,6 +2,7 @@
 #include "apps/common/train_flags.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "apps/common/cli.h"
 #include "apps/common/quick_preset.h"
@@ -10,10 +11,13 @@
 #include "apps/common/trainer.h"
 #include "apps/common/version.h"
 #include "engine/backend/cpu/cpu_settings.h"
+#include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 #include "nets/summary.h"
 
 namespace zkd::app {
+
+namespace fs = std::filesystem;
 
 namespace {
 // Flags of zkd before 0.2 that now have other names (DKD's weights follow the official code).
@@ -95,7 +99,27 @@ CLI::Option* add_threads_option(CLI::App& app, int64_t& threads) {
 
 void apply_threads(int64_t threads) { set_cpu_threads(static_cast<int>(threads > 0 ? threads : cpu_cores())); }
 
+namespace {
+// --config FILE must be a regular file of settings (CLI11 opens whatever it is given: a FIFO or
+// /dev/zero would block or never end).
+void check_config_file(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i], path;
+    if (a == "--config" && i + 1 < argc) path = argv[i + 1];
+    else if (a.rfind("--config=", 0) == 0) path = a.substr(9);
+    else continue;
+    const std::string kind = file_kind(path);
+    if (kind != "a regular file") throw UsageError("--config expects a TOML file of settings, got '" + path + "' (" + kind + ")");
+    std::error_code ec;
+    if (fs::file_size(path, ec) > (1u << 20))
+      throw UsageError("--config expects a TOML file of settings of at most 1 MiB, got '" + path + "' (" +
+                       std::to_string(fs::file_size(path, ec)) + " bytes)");
+  }
+}
+}  // namespace
+
 TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool distill) {
+  check_config_file(argc, argv);
   TrainCommand cmd;
   cmd.distill = distill;
   cmd.cfg = default_config(distill);

@@ -176,7 +176,6 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
   if (resume_dir.empty()) prepare_fresh_run_dir(cfg);  // never over a run unless --overwrite
   Device dev = pick_device(cfg.device);
   fs::create_directories(cfg.out);
-  write_run_files(cfg);
 
   // Model, optimizer, teacher.
   Generator gen(cfg.seed);
@@ -202,7 +201,12 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
     restore_distiller_state(*distiller, dopt.get(), extra, ckpt_path);
     first_epoch = state.complete() ? state.epoch + 1 : state.epoch;
     first_step = state.complete() ? 0 : state.step;
+    ZKD_CHECK(first_epoch <= cfg.epochs, "resume", "expected epochs left to run, got a run in ", resume_dir,
+              " that has ", state.complete() ? "finished " : "reached ", state.epoch, " epochs and --epochs ",
+              cfg.epochs, "; to train it longer: --resume ", resume_dir, " --epochs ",
+              std::max<int64_t>(state.epoch + (state.complete() ? 1 : 0), cfg.epochs + 1));
   }
+  write_run_files(cfg);  // the settings and command line (after the checks of a resume)
   state.seed = cfg.seed;
   state.config_json = cfg.to_json();
 

@@ -13,5 +13,8 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 // fstat; more than max_bytes is an error naming the file and its size (checked before allocating).
 std::string read_file(const std::string& path, const char* what = "read",
                       uint64_t max_bytes = UINT64_MAX);
+// What is at path, for messages: "a regular file", "a directory", "a FIFO", "a device", "a socket",
+// "no such file or directory" (or the stat error).
+std::string file_kind(const std::string& path);
 
 }  // namespace zkd

@@ -46,6 +46,18 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
   return a;
 }
 
+// The last line of the output that starts with `prefix` (after "# ": a value --print-config
+// comments out), or "".
+std::string line_with(const std::string& output, const std::string& prefix) {
+  size_t at = 0, found = std::string::npos;
+  while ((at = output.find(prefix, at)) != std::string::npos) {
+    size_t start = at >= 2 && output.compare(at - 2, 2, "# ") == 0 ? at - 2 : at;
+    if (start == 0 || output[start - 1] == '\n') found = start;
+    ++at;
+  }
+  return found == std::string::npos ? "" : output.substr(found, output.find('\n', found) - found);
+}
+
 // Trains a teacher once for the tests that need one.
 const std::string& teacher_dir() {
   static const std::string dir = [] {
@@ -290,6 +302,64 @@ TEST(E2E, EvalNeedsNoModelOrClassFlags) {
   EXPECT_NE(flags.output.find("100 test images  top-1"), std::string::npos) << flags.output;
 }
 
+// A file without a description: a wrong class count is named with the flag that fixes it, and a
+// non-finite weight is refused before anything is evaluated.
+TEST(E2E, BareCheckpointClassCountAndNonFiniteWeights) {
+  NamedTensors t = load_safetensors(teacher_dir() + "/best.safetensors").tensors;
+  std::string bare = fresh_dir("bare_classes") + "/weights.safetensors";
+  save_safetensors(bare, t);
+  RunResult classes = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--device", "cpu",
+                           "--data", data_dir()});
+  EXPECT_EQ(classes.status, 1) << classes.output;
+  EXPECT_NE(classes.output.find("got one with 10 classes ([10, 64]); give --num-classes 10"), std::string::npos)
+      << classes.output;
+  EXPECT_EQ(std::count(classes.output.begin(), classes.output.end(), '\n'), 1) << classes.output;
+  for (auto& [name, v] : t)
+    if (name == "fc.bias") v = full(v.shape(), std::nan(""), v.dtype());
+  save_safetensors(bare, t);
+  RunResult nan = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--num-classes", "10",
+                       "--device", "cpu", "--data", data_dir()});
+  EXPECT_EQ(nan.status, 1) << nan.output;
+  EXPECT_NE(nan.output.find("expected finite values, got nan in 'fc.bias' at index 0"), std::string::npos)
+      << nan.output;
+}
+
+// The README's --print-config -> --config example: derived values (out, the paper's weights) are
+// commented out, so another seed gets its own run directory.
+TEST(E2E, PrintConfigReadsBackForAnotherSeed) {
+  std::string file = fresh_dir("print_config") + "/dkd.toml";
+  RunResult p = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--model", "resnet8x4", "--print-config"});
+  ASSERT_EQ(p.status, 0) << p.output;
+  write_file_atomic(file, p.output);
+  EXPECT_NE(p.output.find("\nmethod = \"dkd+ls\""), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed0\""), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("\n# kd_weight = 9"), std::string::npos) << p.output;
+  RunResult q = run({ZKD_DISTILL_BIN, "--config", file, "--seed", "1", "--print-config"});
+  ASSERT_EQ(q.status, 0) << q.output;
+  EXPECT_NE(q.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed1\""), std::string::npos) << q.output;
+  EXPECT_NE(line_with(q.output, "dkd_beta = 8").find("paper: DKD+LS"), std::string::npos) << q.output;
+}
+
+TEST(E2E, ConfigMustBeARegularFile) {
+  std::string fifo = fresh_dir("config_fifo") + "/settings.toml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  RunResult r = run({ZKD_TRAIN_BIN, "--config", fifo, "--print-config"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--config expects a TOML file of settings, got '" + fifo + "' (a FIFO)"), std::string::npos)
+      << r.output;
+}
+
+TEST(E2E, ResumingAFinishedRunSaysHowToExtendIt) {
+  std::string out = fresh_dir("finished");
+  ASSERT_EQ(run(with(train_args(out, 1), {"--train-per-class", "4"})).status, 0);
+  std::string before = read_file(out + "/config.toml");
+  RunResult r = run({ZKD_TRAIN_BIN, "--resume", out});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("that has finished 1 epochs and --epochs 1; to train it longer: --resume " + out +
+                          " --epochs 2"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(out + "/config.toml"), before) << "a refused resume rewrites nothing";
+}
+
 TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
   std::string out = fresh_dir("from_last"), out_best = fresh_dir("from_best");
   std::vector<std::string> args = {ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--model", kModel, "--device", "cpu",
@@ -375,15 +445,6 @@ TEST(E2E, ProgressIsPlainLinesWhenNotATerminal) {
 
 // --- The command line and settings (issue 14 items 3-4, issue 16 item 3) ---
 
-// The last line of the output that starts with `prefix`, or "".
-std::string line_with(const std::string& output, const std::string& prefix) {
-  size_t at = 0, found = std::string::npos;
-  while ((at = output.find(prefix, at)) != std::string::npos) {
-    if (at == 0 || output[at - 1] == '\n') found = at;
-    ++at;
-  }
-  return found == std::string::npos ? "" : output.substr(found, output.find('\n', found) - found);
-}
 
 TEST(E2E, UsageErrorIsOneLineAndExit2) {
   for (std::vector<std::string> args : {std::vector<std::string>{"--epochs", "99999999999999999999"},
