@@ -1,5 +1,5 @@
 // Image decode / resize / encode with stb_image and stb_image_write (implementations in
-// stb_impl.cpp).
+// stb_impl.cpp and stb_write_impl.cpp).
 #include "datasets/image_io.h"
 
 #include <algorithm>
