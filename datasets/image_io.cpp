@@ -1,5 +1,5 @@
 // Image decode / resize / encode with stb_image and stb_image_write (implementations in
-// stb_impl.cpp).
+// stb_impl.cpp and stb_write_impl.cpp).
 #include "datasets/image_io.h"
 
 #include <algorithm>
@@ -109,6 +109,11 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
   while (at < n && p[at] == 0xFF) ++at;
   ZKD_CHECK(at >= 1 && at < n && p[at] == 0xD8, op, "expected a JPEG (FF D8), got other bytes");
   ++at;
+  // Tables defined so far: Huffman [class DC/AC][id], quantization [id]; the frame's quantization
+  // ids. stb 2.27 mallocs its decoder state without zeroing it, so a scan using a table no DHT /
+  // DQT defined decodes with leftover heap bytes (fuzz_image: a shift by 32 that depended on them).
+  bool huff[2][4] = {}, quant[4] = {};
+  std::vector<int> frame_tq;
   while (at < n) {
     // Between segments: fill bytes 0xFF, or entropy-coded data after a scan, which ends at a
     // 0xFF followed by a byte other than 0x00 (stuffing) or a restart marker D0..D7.
@@ -143,8 +148,28 @@ void check_jpeg_segments(const std::string& bytes, const std::string& origin) {
                   ", got ", codes);
         ZKD_CHECK(q + 17 + codes <= end, op, "expected ", codes, " Huffman symbols at byte ",
                   q + 17, ", got the end of the segment");
+        if ((p[q] >> 4) < 2 && (p[q] & 15) < 4) huff[p[q] >> 4][p[q] & 15] = true;
         q += 17 + codes;
       }
+    }
+    if (m == 0xDB)  // DQT: tables of (precision/id, 64 entries of 1 or 2 bytes)
+      for (size_t q = at + 4, end = at + 2 + len; q < end; q += 1 + ((p[q] >> 4) ? 128 : 64))
+        if ((p[q] & 15) < 4) quant[p[q] & 15] = true;
+    if ((m == 0xC0 || m == 0xC1) && len >= 8) {  // SOF0 / SOF1: components (id, sampling, Tq)
+      frame_tq.clear();
+      for (size_t c = 0; c < p[at + 9] && at + 12 + 3 * c < at + 2 + len; ++c)
+        frame_tq.push_back(p[at + 12 + 3 * c]);
+    }
+    if (m == 0xDA && len >= 3) {  // SOS: components (id, DC table << 4 | AC table)
+      for (size_t c = 0; c < p[at + 4] && at + 6 + 2 * c < at + 2 + len; ++c) {
+        int td = p[at + 6 + 2 * c] >> 4, ta = p[at + 6 + 2 * c] & 15;
+        ZKD_CHECK(td < 4 && ta < 4 && huff[0][td] && huff[1][ta], op, "expected the Huffman ",
+                  "tables of scan component ", c, " (DC ", td, ", AC ", ta, ") defined before the ",
+                  "scan at byte ", at, ", got a table no DHT segment defined");
+      }
+      for (int tq : frame_tq)
+        ZKD_CHECK(tq < 4 && quant[tq], op, "expected quantization table ", tq, " defined before ",
+                  "the scan at byte ", at, ", got no DQT segment defining it");
     }
     at += 2 + len;
   }

@@ -1,5 +1,6 @@
-// The one translation unit holding the stb_image / stb_image_write implementations (header-only
-// libraries from Debian's libstb-dev). Compiled with warnings off (third-party code).
+// The translation unit holding the stb_image decoder implementation (header-only library from
+// Debian's libstb-dev). Compiled with warnings off (third-party code) but fully sanitized: it
+// decodes untrusted files (fuzz_image). The encoder is in stb_write_impl.cpp.
 #define STB_IMAGE_IMPLEMENTATION
 #include "datasets/image_io.h"  // kMaxImageSide
 // stb's own cap is 4x ours, so that stbi_info still reads an oversized header and
@@ -10,6 +11,4 @@
 #define STBI_ONLY_PNG
 #define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
-#define STB_IMAGE_WRITE_IMPLEMENTATION
 #include "stb_image.h"
-#include "stb_image_write.h"

@@ -11,7 +11,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "stb_easy_font.h"
 #pragma GCC diagnostic pop
-#include "stb_image_write.h"  // implemented in datasets/stb_impl.cpp
+#include "stb_image_write.h"  // implemented in datasets/stb_write_impl.cpp
 
 namespace zkd::app {
 

@@ -215,6 +215,31 @@ TEST(ImageIo, ChunkAndPixelSizesMustFitTheFile) {
             load_image_32(dir / "ok.png").to_vector<uint8_t>());
 }
 
+// Found by fuzz_image (kept as tests/fuzz/corpus/image/undefined-huffman-table.jpg): a scan using
+// Huffman tables no DHT defined made stb 2.27 decode with uninitialized heap bytes (a shift by 32
+// in stbi__grow_buffer_unsafe, only on some runs). Undefined quantization tables too.
+TEST(ImageIo, ScanTablesMustBeDefinedBeforeTheScan) {
+  test::TempDir dir;
+  write_image(dir / "a.jpg", image_of(test::synthetic_set(1, 3), 0));
+  const std::string good = test::read_bytes(dir / "a.jpg");
+  EXPECT_NO_THROW(check_jpeg_segments(good, "a.jpg"));
+  size_t sos = good.find("\xff\xda"), sof = good.find("\xff\xc0");
+  ASSERT_NE(sos, std::string::npos);
+  ASSERT_NE(sof, std::string::npos);
+  std::string bad = good;
+  bad[sos + 6] = '\x03';  // component 0: DC table 0, AC table 3
+  std::string err = test::error_of([&] { decode_image_32(bad, "huff.jpg"); });
+  EXPECT_NE(err.find("expected the Huffman tables of scan component 0 (DC 0, AC 3) defined before "
+                     "the scan at byte " + std::to_string(sos)),
+            std::string::npos)
+      << err;
+  bad = good;
+  bad[sof + 12] = '\x02';  // frame component 0 uses quantization table 2
+  err = test::error_of([&] { decode_image_32(bad, "quant.jpg"); });
+  EXPECT_NE(err.find("expected quantization table 2 defined before the scan"), std::string::npos)
+      << err;
+}
+
 TEST(ImageIo, RealJpegsPassTheSegmentCheck) {
   test::TempDir dir;
   ImageSet s = test::synthetic_set(1, 3);
