@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <map>
 #include <regex>
+#include <utility>
 
 #include "apps/common/config.h"
 #include "tests/e2e/e2e_util.h"
@@ -65,6 +66,12 @@ struct Errors {
   bool tracked = false;
 };
 
+// The twin's relative-error fields (twin.py prints "case=... loss_rel_err=..." per case).
+const std::pair<const char*, double Errors::*> kErrorFields[] = {
+    {"loss_rel_err", &Errors::loss},     {"param_rel_err", &Errors::param},
+    {"update_rel_err", &Errors::update}, {"buffer_rel_err", &Errors::buffer},
+    {"teacher_rel_err", &Errors::teacher}};
+
 double field(const std::string& line, const std::string& key) {
   std::smatch m;
   if (std::regex_search(line, m, std::regex(" " + key + "=([-+0-9.eE]+|nan|inf)")))
@@ -96,11 +103,7 @@ std::map<std::string, Errors> compare(const std::vector<std::string>& methods,
   for (std::sregex_iterator it(r.output.begin(), r.output.end(), line_re), end; it != end; ++it) {
     std::string line = it->str();
     Errors e;
-    e.loss = field(line, "loss_rel_err");
-    e.param = field(line, "param_rel_err");
-    e.update = field(line, "update_rel_err");
-    e.buffer = field(line, "buffer_rel_err");
-    e.teacher = field(line, "teacher_rel_err");
+    for (const auto& [key, member] : kErrorFields) e.*member = field(line, key);
     e.tracked = field(line, "tracked_equal") == 1.0;
     out[folder_method[(*it)[1].str()]] = e;
   }
