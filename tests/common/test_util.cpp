@@ -6,10 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <sstream>
-
-#include "engine/io/safetensors.h"
 
 namespace zkd::test {
 
@@ -81,23 +78,6 @@ Tensor random_labels(int64_t n, int64_t classes, uint64_t seed, Device device) {
   std::vector<int64_t> v(n);
   for (auto& x : v) x = static_cast<int64_t>(gen.uniform_int(static_cast<uint64_t>(classes)));
   return from_vector(v, {n}, device);
-}
-
-::testing::AssertionResult same_tensors(const std::string& a_path, const std::string& b_path) {
-  SafetensorsFile a = load_safetensors(a_path), b = load_safetensors(b_path);
-  if (a.tensors.size() != b.tensors.size())
-    return ::testing::AssertionFailure() << a.tensors.size() << " tensors in " << a_path << ", "
-                                         << b.tensors.size() << " in " << b_path;
-  for (size_t i = 0; i < a.tensors.size(); ++i) {
-    const auto& [name, x] = a.tensors[i];
-    const Tensor& y = b.tensors[i].second;
-    if (name != b.tensors[i].first)
-      return ::testing::AssertionFailure() << "tensor " << i << " is " << name << " in " << a_path << ", "
-                                           << b.tensors[i].first << " in " << b_path;
-    if (x.nbytes() != y.nbytes() || std::memcmp(x.raw(), y.raw(), x.nbytes()) != 0)
-      return ::testing::AssertionFailure() << name << " differs: " << a_path << " vs " << b_path;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 int run_command(const std::string& cmd, std::string& output) {

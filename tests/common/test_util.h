@@ -1,6 +1,5 @@
 // Test helpers: seeded random tensors (never zeros), tensor comparison with a full report (max
-// abs error, max relative error, NMSE, shape, first mismatches), byte-equal safetensors files, and
-// the GPU-skip macro.
+// abs error, max relative error, NMSE, shape, first mismatches), and the GPU-skip macro.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -28,9 +27,6 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, DType dtype = DType::F64
 // script's worst-error-per-op summary (tests/gpu/check.sh greps these lines).
 void report_error(const std::string& op, const Tensor& got, const Tensor& want);
 Tensor random_labels(int64_t n, int64_t classes, uint64_t seed, Device device = Device::cpu());
-// Every tensor of two safetensors files byte for byte: the same names in the same order, equal
-// sizes and equal bytes (the metadata, which names the run's folder, aside).
-::testing::AssertionResult same_tensors(const std::string& a_path, const std::string& b_path);
 // Runs the shell command `cmd`; returns its exit status (-1 when it did not exit) and appends its
 // stdout and stderr to `output` (the PyTorch cross-checks and parity twins).
 int run_command(const std::string& cmd, std::string& output);

@@ -19,7 +19,7 @@
 #include "engine/io/atomic_file.h"
 #include "engine/io/safetensors.h"
 #include "nets/registry.h"
-#include "tests/common/test_util.h"
+#include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd::e2e {

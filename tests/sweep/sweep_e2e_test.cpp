@@ -10,7 +10,7 @@
 
 #include "apps/sweep/run_dir.h"
 #include "engine/io/atomic_file.h"
-#include "tests/common/test_util.h"
+#include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd::e2e {
