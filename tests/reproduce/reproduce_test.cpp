@@ -125,8 +125,8 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
       << student.output;
   recs = s.records();
   ASSERT_EQ(recs.size(), 2u);
-  EXPECT_EQ(recs[1].find("teacher")->as_string("teacher"), "resnet20");
-  EXPECT_EQ(recs[1].find("method")->as_string("method"), "kd+ls");
+  EXPECT_EQ(recs[1].at("teacher"), "resnet20");
+  EXPECT_EQ(recs[1].at("method"), "kd+ls");
 }
 
 // The runner's contract with the trainer: a stop at any step leaves a log with every finished
