@@ -72,6 +72,18 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
+// ---- defaults of both back ends ----
+
+void Canvas::polyline(const Points& pts, Rgb c, double width) {
+  for (size_t i = 1; i < pts.size(); ++i)
+    line(pts[i - 1].first, pts[i - 1].second, pts[i].first, pts[i].second, c, width);
+  if (pts.size() == 1) dot(pts[0].first, pts[0].second, width, c);
+}
+
+void Canvas::dot(double x, double y, double radius, Rgb c) {
+  line(x, y, x, y, c, 2 * radius);
+}
+
 // ---- SVG ----
 
 SvgCanvas::SvgCanvas(int width, int height) {
@@ -150,12 +162,6 @@ void RasterCanvas::line(double x0, double y0, double x1, double y1, Rgb c, doubl
     }
 }
 
-void RasterCanvas::polyline(const Points& pts, Rgb c, double width) {
-  for (size_t i = 1; i < pts.size(); ++i)
-    line(pts[i - 1].first, pts[i - 1].second, pts[i].first, pts[i].second, c, width);
-  if (pts.size() == 1) dot(pts[0].first, pts[0].second, width, c);
-}
-
 void RasterCanvas::fill_rect(double x, double y, double w, double h, Rgb c) {
   const int xa = static_cast<int>(std::lround(x * kSuper)),
             xb = static_cast<int>(std::lround((x + w) * kSuper));
@@ -163,10 +169,6 @@ void RasterCanvas::fill_rect(double x, double y, double w, double h, Rgb c) {
             yb = static_cast<int>(std::lround((y + h) * kSuper));
   for (int yy = std::max(ya, 0); yy < std::min(yb, h_ * kSuper); ++yy)
     for (int xx = std::max(xa, 0); xx < std::min(xb, w_ * kSuper); ++xx) put(xx, yy, c);
-}
-
-void RasterCanvas::dot(double x, double y, double radius, Rgb c) {
-  line(x, y, x, y, c, 2 * radius);
 }
 
 void RasterCanvas::text(double x, double y, const std::string& s, Rgb c, double size, Anchor a) {

@@ -22,9 +22,10 @@ class Canvas {
   // dash > 0: dashes of that length with equal gaps.
   virtual void line(double x0, double y0, double x1, double y1, Rgb c, double width,
                     double dash = 0) = 0;
-  virtual void polyline(const Points& pts, Rgb c, double width) = 0;
+  // polyline and dot default to line(): segments of it, and a zero-length round-capped one.
+  virtual void polyline(const Points& pts, Rgb c, double width);
   virtual void fill_rect(double x, double y, double w, double h, Rgb c) = 0;
-  virtual void dot(double x, double y, double radius, Rgb c) = 0;
+  virtual void dot(double x, double y, double radius, Rgb c);
   virtual void text(double x, double y, const std::string& s, Rgb c, double size,
                     Anchor a = Anchor::Start) = 0;
 };
@@ -53,10 +54,8 @@ class RasterCanvas : public Canvas {
  public:
   RasterCanvas(int width, int height);  // white
   void line(double x0, double y0, double x1, double y1, Rgb c, double width,
-            double dash = 0) override;
-  void polyline(const Points& pts, Rgb c, double width) override;
+            double dash = 0) override;  // round caps
   void fill_rect(double x, double y, double w, double h, Rgb c) override;
-  void dot(double x, double y, double radius, Rgb c) override;
   void text(double x, double y, const std::string& s, Rgb c, double size,
             Anchor a = Anchor::Start) override;
   std::vector<uint8_t> rgb() const;  // [height, width, 3] at the output size

@@ -5,9 +5,9 @@
 
 #include "apps/common/cli.h"
 #include "apps/common/train_flags.h"
+#include "apps/sweep/json_read.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
-#include "engine/io/json.h"
 
 namespace zkd::app::sweep {
 
@@ -45,70 +45,48 @@ Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_a
 }
 
 void write_plan(const Plan& plan, const std::string& dir) {
-  Json j = Json::object();
-  j.set("format", Json("zkd-sweep-1"));
-  j.set("mode", Json(plan.mode));
-  Json args = Json::array();
-  for (const std::string& a : plan.shared_args) args.push(Json(a));
-  j.set("args", args);
-  Json axes = Json::array();
-  for (const Axis& a : plan.axes) {
-    Json ax = Json::object(), vals = Json::array();
-    ax.set("setting", Json(a.flag));
-    for (const std::string& v : a.values) vals.push(Json(v));
-    ax.set("values", vals);
-    axes.push(ax);
-  }
-  j.set("axes", axes);
-  Json members = Json::array();
+  ojson j = {{"format", "zkd-sweep-1"}, {"mode", plan.mode}, {"args", plan.shared_args}};
+  ojson axes = ojson::array();
+  for (const Axis& a : plan.axes) axes.push_back({{"setting", a.flag}, {"values", a.values}});
+  j["axes"] = axes;
+  ojson members = ojson::array();
   for (size_t i = 0; i < plan.members.size(); ++i) {
     const Member& m = plan.members[i];
-    Json mj = Json::object(), settings = Json::object();
-    mj.set("index", Json(m.index));
-    mj.set("name", Json(m.name));
-    mj.set("group", Json(m.group));
-    for (const auto& [flag, value] : m.settings) settings.set(flag, Json(value));
-    mj.set("settings", settings);
-    mj.set("config", Json::parse(plan.configs[i].to_json(), "config"));
-    members.push(mj);
+    ojson settings = ojson::object();
+    for (const auto& [flag, value] : m.settings) settings[flag] = value;
+    members.push_back({{"index", m.index}, {"name", m.name}, {"group", m.group}, {"settings", settings},
+                       {"config", parse_json(plan.configs[i].to_json(), "config")}});
   }
-  j.set("members", members);
+  j["members"] = members;
   std::filesystem::create_directories(dir);
-  write_file_atomic(dir + "/sweep.json", j.dump() + "\n");
+  write_file_atomic(dir + "/sweep.json", dump_json(j) + "\n");
 }
 
 Plan read_plan(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
   ZKD_CHECK(std::filesystem::exists(path), "sweep", "expected a sweep directory with sweep.json, got '",
             dir, "' without one");
-  Json j = Json::parse(read_file(path, "sweep"), path);
-  const Json* format = j.find("format");
-  ZKD_CHECK(format && format->as_string(path) == "zkd-sweep-1", "sweep", "expected ", path,
-            " in format zkd-sweep-1, got another");
-  auto need = [&](const char* key) -> const Json& {
-    const Json* v = j.find(key);
-    ZKD_CHECK(v, "sweep", "expected '", key, "' in ", path, ", got none");
-    return *v;
-  };
+  ojson j = parse_json(read_file(path, "sweep"), path);
+  ZKD_CHECK(json_string(json_at(j, "format", path), path + ": format") == "zkd-sweep-1", "sweep",
+            "expected ", path, " in format zkd-sweep-1, got another");
   std::vector<std::string> args;
-  for (const Json& a : need("args").items(path + ": args")) args.push_back(a.as_string(path + ": args"));
+  for (const ojson& a : json_array(json_at(j, "args", path), path + ": args"))
+    args.push_back(json_string(a, path + ": args"));
   std::vector<Axis> axes;
-  for (const Json& a : need("axes").items(path + ": axes")) {
+  for (const ojson& a : json_array(json_at(j, "axes", path), path + ": axes")) {
     Axis ax;
-    ax.flag = a.find("setting") ? a.find("setting")->as_string(path + ": setting") : "";
-    if (const Json* vals = a.find("values"))
-      for (const Json& v : vals->items(path + ": values")) ax.values.push_back(v.as_string(path + ": values"));
+    ax.flag = json_string(json_at(a, "setting", path + ": axes"), path + ": setting");
+    for (const ojson& v : json_array(json_at(a, "values", path + ": axes"), path + ": values"))
+      ax.values.push_back(json_string(v, path + ": values"));
     axes.push_back(ax);
   }
-  Plan p = make_plan(need("mode").as_string(path + ": mode"), args, axes, dir);
-  const auto& stored = need("members").items(path + ": members");
+  Plan p = make_plan(json_string(json_at(j, "mode", path), path + ": mode"), args, axes, dir);
+  const ojson& stored = json_array(json_at(j, "members", path), path + ": members");
   ZKD_CHECK(stored.size() == p.members.size(), "sweep", "expected ", p.members.size(), " members in ",
             path, ", got ", stored.size());
-  for (size_t i = 0; i < stored.size(); ++i) {
-    const Json* name = stored[i].find("name");
-    ZKD_CHECK(name && name->as_string(path) == p.members[i].name, "sweep", "expected member ", i,
-              " of ", path, " to be '", p.members[i].name, "', got another");
-  }
+  for (size_t i = 0; i < stored.size(); ++i)
+    ZKD_CHECK(json_string(json_at(stored[i], "name", path + ": members"), path + ": name") == p.members[i].name,
+              "sweep", "expected member ", i, " of ", path, " to be '", p.members[i].name, "', got another");
   return p;
 }
 

@@ -7,9 +7,9 @@
 #include <limits>
 
 #include "apps/common/settings.h"
+#include "apps/sweep/json_read.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
-#include "engine/io/json.h"
 
 namespace zkd::app::sweep {
 
@@ -40,10 +40,13 @@ std::map<std::string, std::string> read_safetensors_metadata(const std::string& 
   in.read(header.data(), static_cast<std::streamsize>(n));
   ZKD_CHECK(static_cast<uint64_t>(in.gcount()) == n, "safetensors '" + path + "'", "expected ", n,
             " header bytes, got ", in.gcount());
-  Json j = Json::parse(header, path + " header");
+  ojson j = parse_json(header, path + " header");
+  ZKD_CHECK(j.is_object(), path + " header", "expected a JSON object, got ", j.type_name());
   std::map<std::string, std::string> out;
-  if (const Json* meta = j.find("__metadata__"))
-    for (const auto& [k, v] : meta->members(path + ": __metadata__")) out[k] = v.as_string(path + ": " + k);
+  auto meta = j.find("__metadata__");
+  if (meta == j.end()) return out;
+  ZKD_CHECK(meta->is_object(), path + ": __metadata__", "expected an object, got ", meta->type_name());
+  for (const auto& [k, v] : meta->items()) out[k] = json_string(v, path + ": __metadata__: " + k);
   return out;
 }
 

@@ -8,9 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include "apps/common/settings.h"
 #include "apps/sweep/grid.h"
+#include "apps/sweep/json_read.h"
 #include "engine/io/atomic_file.h"
-#include "engine/io/json.h"
 
 namespace zkd::app::sweep {
 
@@ -32,17 +33,23 @@ std::string key_label(const std::string& key) {
   return key + "=";
 }
 
-std::string value_text(const Json& v) { return v.is_string() ? v.as_string("value") : v.dump(); }
+// A config value as labels show it: strings bare, integral numbers without a fraction ("T3", not
+// "T3.0"), other numbers with 9 significant digits, the rest as JSON.
+std::string value_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_number_float()) return v.dump();
+  const double x = v.get<double>();
+  char buf[32];
+  if (std::floor(x) == x && std::fabs(x) < 9e15)
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(x));
+  else
+    std::snprintf(buf, sizeof buf, "%.9g", x);
+  return buf;
+}
 
-Json stat_json(const Stat& s) {
-  auto num = [](double x) { return std::isfinite(x) ? Json(x) : Json(); };
-  Json j = Json::object();
-  j.set("n", Json(s.n));
-  j.set("mean", num(s.mean));
-  j.set("std", num(s.std));
-  j.set("min", num(s.min));
-  j.set("max", num(s.max));
-  return j;
+ojson stat_json(const Stat& s) {
+  auto num = [](double x) { return std::isfinite(x) ? ojson(x) : ojson(); };
+  return {{"n", s.n}, {"mean", num(s.mean)}, {"std", num(s.std)}, {"min", num(s.min)}, {"max", num(s.max)}};
 }
 
 std::string fixed(double v, int digits) {
@@ -58,8 +65,8 @@ std::vector<std::string> group_labels(const std::vector<RunInfo>& runs) {
   std::map<std::string, std::set<std::string>> values;  // key -> distinct values
   std::vector<std::string> order;
   for (size_t i = 0; i < runs.size(); ++i) {
-    Json j = Json::parse(runs[i].config.to_json(), "config");
-    for (const auto& [k, v] : j.members("config")) {
+    const nlohmann::json config = config_to_json(runs[i].config);
+    for (const auto& [k, v] : config.items()) {
       if (ignored_keys().count(k)) continue;
       if (!values.count(k)) order.push_back(k);
       kv[i].emplace_back(k, value_text(v));
@@ -165,42 +172,29 @@ std::string summary_markdown(const Summary& s) {
 }
 
 std::string summary_json(const Summary& s) {
-  Json j = Json::object();
-  j.set("title", Json(s.title));
-  Json groups = Json::array();
+  ojson groups = ojson::array();
   for (const GroupRow& g : s.groups) {
-    Json gj = Json::object(), names = Json::array();
-    gj.set("grid_point", Json(g.label));
-    for (size_t i : g.members) names.push(Json(s.members[i].name));
-    gj.set("runs", names);
-    gj.set("finished", Json(g.finished));
-    gj.set("diverged", Json(g.diverged));
-    gj.set("best_top1", stat_json(g.best_top1));
-    gj.set("last_top1", stat_json(g.last_top1));
-    gj.set("best_epoch", stat_json(g.best_epoch));
-    groups.push(gj);
+    ojson names = ojson::array();
+    for (size_t i : g.members) names.push_back(s.members[i].name);
+    groups.push_back({{"grid_point", g.label}, {"runs", names}, {"finished", g.finished},
+                      {"diverged", g.diverged}, {"best_top1", stat_json(g.best_top1)},
+                      {"last_top1", stat_json(g.last_top1)}, {"best_epoch", stat_json(g.best_epoch)}});
   }
-  j.set("std", Json("sample standard deviation (n - 1); null when n < 2"));
-  j.set("grid_points", groups);
-  Json members = Json::array();
+  ojson members = ojson::array();
   for (const MemberRow& m : s.members) {
-    Json mj = Json::object();
-    mj.set("name", Json(m.name));
-    mj.set("dir", Json(m.dir));
-    mj.set("grid_point", Json(m.group));
-    mj.set("state", Json(m.state));
-    mj.set("epochs_done", Json(m.epochs_done));
-    mj.set("epochs", Json(m.epochs));
+    ojson mj = {{"name", m.name}, {"dir", m.dir}, {"grid_point", m.group}, {"state", m.state},
+                {"epochs_done", m.epochs_done}, {"epochs", m.epochs}};
     if (m.epochs_done > 0) {
-      mj.set("best_top1", Json(m.best_top1));
-      mj.set("best_epoch", Json(m.best_epoch));
-      mj.set("last_top1", Json(m.last_top1));
+      mj["best_top1"] = m.best_top1;
+      mj["best_epoch"] = m.best_epoch;
+      mj["last_top1"] = m.last_top1;
     }
-    if (!m.error.empty()) mj.set("error", Json(m.error));
-    members.push(mj);
+    if (!m.error.empty()) mj["error"] = m.error;
+    members.push_back(mj);
   }
-  j.set("runs", members);
-  return j.dump() + "\n";
+  ojson j = {{"title", s.title}, {"std", "sample standard deviation (n - 1); null when n < 2"},
+             {"grid_points", groups}, {"runs", members}};
+  return dump_json(j) + "\n";
 }
 
 std::string summary_svg(const Summary& s) {

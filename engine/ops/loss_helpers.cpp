@@ -19,27 +19,31 @@ struct TransposeNode : Node {
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override { return {transposed(g[0])}; }
 };
 
-struct SigmoidNode : Node {
-  Tensor y;
-  const char* name() const override { return "sigmoid"; }
+// A node whose gradient is Grad::of(g, saved) for one tensor its forward saved (dropped by
+// release): sigmoid's output y, scale_by's scale s.
+template <class Grad>
+struct SavedTensorNode : Node {
+  Tensor saved;
+  const char* name() const override { return Grad::name; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
-    return {ZKD_DISPATCH(g[0], sigmoid_bwd, g[0].contiguous(), y)};
+    return {Grad::of(g[0].contiguous(), saved)};
   }
-  void release() override { y = Tensor(); }
+  void release() override { saved = Tensor(); }
+};
+
+struct SigmoidGrad {  // g y (1 - y)
+  static constexpr const char* name = "sigmoid";
+  static Tensor of(const Tensor& g, const Tensor& y) { return ZKD_DISPATCH(g, sigmoid_bwd, g, y); }
+};
+
+struct ScaleByGrad {  // g s
+  static constexpr const char* name = "scale_by";
+  static Tensor of(const Tensor& g, const Tensor& s) { return ZKD_DISPATCH(g, scale_by, g, s); }
 };
 
 struct IdentityNode : Node {
   const char* name() const override { return "add_scalar"; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override { return {g[0]}; }
-};
-
-struct ScaleByNode : Node {
-  Tensor s;
-  const char* name() const override { return "scale_by"; }
-  std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
-    return {ZKD_DISPATCH(g[0], scale_by, g[0].contiguous(), s)};
-  }
-  void release() override { s = Tensor(); }
 };
 
 struct GradScaleNode : Node {
@@ -61,8 +65,8 @@ Variable transpose(const Variable& xv) {
 Variable sigmoid(const Variable& xv) {
   check_floating("sigmoid", xv.data());
   Tensor y = ZKD_DISPATCH(xv.data(), sigmoid_fwd, xv.data().contiguous());
-  auto n = make_node<SigmoidNode>({&xv});
-  if (n) n->y = y;
+  auto n = make_node<SavedTensorNode<SigmoidGrad>>({&xv});
+  if (n) n->saved = y;
   return Variable::make_result(y, n);
 }
 
@@ -80,8 +84,8 @@ Variable scale_by(const Variable& xv, const Tensor& s) {
   ZKD_CHECK(s.numel() == 1, "scale_by", "expected a one-element scale, got shape ", shape_str(s.shape()));
   Tensor sc = s.contiguous();
   Tensor y = ZKD_DISPATCH(sc, scale_by, xv.data().contiguous(), sc);
-  auto n = make_node<ScaleByNode>({&xv});
-  if (n) n->s = sc;
+  auto n = make_node<SavedTensorNode<ScaleByGrad>>({&xv});
+  if (n) n->saved = sc;
   return Variable::make_result(y, n);
 }
 

@@ -19,6 +19,7 @@
 #include "engine/io/atomic_file.h"
 #include "engine/io/safetensors.h"
 #include "nets/registry.h"
+#include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd::e2e {
@@ -122,16 +123,7 @@ TEST(E2E, ResumeEqualsAnUninterruptedRunBitForBit) {
   ASSERT_EQ(run(train_args(part, 1)).status, 0);
   RunResult r = run({ZKD_TRAIN_BIN, "--resume", part, "--epochs", "2"});
   ASSERT_EQ(r.status, 0) << r.output;
-  SafetensorsFile a = load_safetensors(full + "/last.safetensors");
-  SafetensorsFile b = load_safetensors(part + "/last.safetensors");
-  ASSERT_EQ(a.tensors.size(), b.tensors.size());
-  for (size_t i = 0; i < a.tensors.size(); ++i) {
-    ASSERT_EQ(a.tensors[i].first, b.tensors[i].first);
-    const Tensor& x = a.tensors[i].second;
-    const Tensor& y = b.tensors[i].second;
-    ASSERT_EQ(x.nbytes(), y.nbytes());
-    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.nbytes()), 0) << a.tensors[i].first << " differs";
-  }
+  EXPECT_TRUE(test::same_tensors(full + "/last.safetensors", part + "/last.safetensors"));
   EXPECT_EQ(read_lines(part + "/log.jsonl").size(), 2u);
 }
 
@@ -406,11 +398,7 @@ TEST(E2E, ResumedEpochLogsAsTheUninterruptedRun) {
   for (size_t i = 0; i < a.size(); ++i)
     for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
       EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " of epoch " << i + 1;
-  SafetensorsFile x = load_safetensors(full + "/last.safetensors"), y = load_safetensors(part + "/last.safetensors");
-  ASSERT_EQ(x.tensors.size(), y.tensors.size());
-  for (size_t i = 0; i < x.tensors.size(); ++i)
-    EXPECT_EQ(std::memcmp(x.tensors[i].second.raw(), y.tensors[i].second.raw(), x.tensors[i].second.nbytes()), 0)
-        << x.tensors[i].first;
+  EXPECT_TRUE(test::same_tensors(full + "/last.safetensors", part + "/last.safetensors"));
 }
 
 TEST(E2E, LogCsvHasTheLogsColumns) {

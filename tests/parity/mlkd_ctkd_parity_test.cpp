@@ -19,6 +19,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/nn/state_dict.h"
 #include "nets/registry.h"
+#include "tests/common/python_torch.h"
 #include "tests/common/test_util.h"
 
 namespace zkd {
@@ -28,11 +29,6 @@ constexpr int kSteps = 3;
 constexpr int64_t kClasses = 10, kImages = 12, kBatch = 6;
 constexpr double kLr = 0.05;
 constexpr double kTol = 1e-8;
-
-bool python_torch_available() {  // asked once: importing torch takes seconds
-  static const bool ok = std::system("/usr/bin/python3 -c 'import torch, numpy' > /dev/null 2>&1") == 0;
-  return ok;
-}
 
 void to_f64(Module& m) {
   for (auto& [name, v] : m.named_parameters()) v.data() = v.data().to(DType::F64);
@@ -54,9 +50,7 @@ data::ImageSet random_images(uint64_t seed) {
 class MlkdCtkdParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
-  if (!python_torch_available())
-    GTEST_SKIP() << "/usr/bin/python3 cannot import torch and numpy (install Debian's python3-torch); "
-                    "the MLKD/CTKD parity check did not run";
+  ZKD_REQUIRE_PYTHON("torch, numpy", "the MLKD/CTKD parity check");
   const std::string method = GetParam();
   std::string tag = method;
   for (char& c : tag)

@@ -19,8 +19,10 @@
 #include <cstdlib>
 #include <map>
 #include <regex>
+#include <utility>
 
 #include "apps/common/config.h"
+#include "tests/common/python_torch.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/parity/zkd_case.h"
 
@@ -32,17 +34,6 @@ constexpr double kTol = 1e-8;
 constexpr double kMutationFloor = 100 * kTol;
 constexpr const char* kTeacher = "resnet32";
 constexpr const char* kStudent = "resnet20";
-
-bool python_torch_available() {
-  return std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0;
-}
-
-#define ZKD_REQUIRE_TORCH()                                                                    \
-  do {                                                                                         \
-    if (!python_torch_available())                                                             \
-      GTEST_SKIP() << "/usr/bin/python3 cannot import torch (install Debian's python3-torch); " \
-                      "the step-parity test did not run";                                      \
-  } while (0)
 
 app::TrainConfig config(const std::string& method) {
   app::TrainConfig c;
@@ -64,6 +55,12 @@ struct Errors {
   double loss = 1, param = 1, update = 1, buffer = 1, teacher = 1;
   bool tracked = false;
 };
+
+// The twin's relative-error fields (twin.py prints "case=... loss_rel_err=..." per case).
+const std::pair<const char*, double Errors::*> kErrorFields[] = {
+    {"loss_rel_err", &Errors::loss},     {"param_rel_err", &Errors::param},
+    {"update_rel_err", &Errors::update}, {"buffer_rel_err", &Errors::buffer},
+    {"teacher_rel_err", &Errors::teacher}};
 
 double field(const std::string& line, const std::string& key) {
   std::smatch m;
@@ -96,11 +93,7 @@ std::map<std::string, Errors> compare(const std::vector<std::string>& methods,
   for (std::sregex_iterator it(r.output.begin(), r.output.end(), line_re), end; it != end; ++it) {
     std::string line = it->str();
     Errors e;
-    e.loss = field(line, "loss_rel_err");
-    e.param = field(line, "param_rel_err");
-    e.update = field(line, "update_rel_err");
-    e.buffer = field(line, "buffer_rel_err");
-    e.teacher = field(line, "teacher_rel_err");
+    for (const auto& [key, member] : kErrorFields) e.*member = field(line, key);
     e.tracked = field(line, "tracked_equal") == 1.0;
     out[folder_method[(*it)[1].str()]] = e;
   }
@@ -119,14 +112,14 @@ void expect_parity(const std::string& method, const Errors& e) {
 }
 
 TEST(Parity, TeacherCrossEntropyStepsMatchPyTorch) {
-  ZKD_REQUIRE_TORCH();
+  ZKD_REQUIRE_PYTHON("torch", "the step-parity test");
   auto errs = compare({"ce"});
   ASSERT_EQ(errs.count("ce"), 1u);
   expect_parity("ce", errs["ce"]);
 }
 
 TEST(Parity, DistillationStepsMatchPyTorch) {
-  ZKD_REQUIRE_TORCH();
+  ZKD_REQUIRE_PYTHON("torch", "the step-parity test");
   const std::vector<std::string> methods = {"kd", "kd+ls", "dkd", "dkd+ls"};
   auto errs = compare(methods);
   for (const std::string& m : methods) {
@@ -138,7 +131,7 @@ TEST(Parity, DistillationStepsMatchPyTorch) {
 // The test can fail: a twin without weight decay on the batch-norm weights and biases drifts
 // from zkd's parameters (and their updates) far beyond the tolerance.
 TEST(Parity, TwinWithoutBatchNormWeightDecayDisagrees) {
-  ZKD_REQUIRE_TORCH();
+  ZKD_REQUIRE_PYTHON("torch", "the step-parity test");
   auto errs = compare({"ce", "kd+ls"}, "bn-no-wd");
   for (const char* m : {"ce", "kd+ls"}) {
     ASSERT_EQ(errs.count(m), 1u) << m;
@@ -149,7 +142,7 @@ TEST(Parity, TwinWithoutBatchNormWeightDecayDisagrees) {
 // ... and a twin whose teacher runs in training mode (batch statistics, running statistics
 // updated) gives other losses, other student parameters and another teacher state.
 TEST(Parity, TwinWithTeacherInTrainModeDisagrees) {
-  ZKD_REQUIRE_TORCH();
+  ZKD_REQUIRE_PYTHON("torch", "the step-parity test");
   auto errs = compare({"kd+ls", "dkd+ls"}, "teacher-train");
   for (const char* m : {"kd+ls", "dkd+ls"}) {
     ASSERT_EQ(errs.count(m), 1u) << m;

@@ -3,9 +3,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "datasets/loader.h"
-#include "engine/io/json.h"
 #include "engine/nn/init.h"
 #include "engine/nn/layers.h"
 #include "engine/nn/state_dict.h"
@@ -79,7 +79,7 @@ std::string write_zkd_case(const ParityCase& c, const std::string& dir) {
   std::unique_ptr<app::Distiller> distiller = app::make_distiller(cfg, Device::cpu(), DType::F64);
   NamedTensors batches;
   std::vector<double> losses;
-  Json epochs = Json::array();
+  std::vector<int64_t> epochs;
   for (int64_t k = 0; k < c.steps; ++k) {
     const int64_t epoch = 1 + k / loader.num_batches(), i = k % loader.num_batches();
     if (i == 0) {  // the start of an epoch, as in run_training
@@ -98,15 +98,13 @@ std::string write_zkd_case(const ParityCase& c, const std::string& dir) {
                                         Tensor(), b.labels);
     losses.push_back(r.loss.loss.data().item_double());
     save_module(*student, dir + "/student_step" + std::to_string(k + 1) + ".safetensors");
-    epochs.push(Json(epoch));
+    epochs.push_back(epoch);
   }
   if (teacher) save_module(*teacher, dir + "/teacher_after.safetensors");
   save_safetensors(dir + "/batches.safetensors", batches);
   save_safetensors(dir + "/zkd.safetensors",
                    {{"loss", from_vector(losses, {static_cast<int64_t>(losses.size())})}});
-  Json run = Json::object();
-  run.set("config", Json::parse(cfg.to_json(), "TrainConfig JSON"));
-  run.set("epochs", epochs);
+  nlohmann::json run = {{"config", nlohmann::json::parse(cfg.to_json())}, {"epochs", epochs}};
   std::ofstream(dir + "/run.json") << run.dump() << "\n";
   return dir;
 }

@@ -10,9 +10,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/io/json.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd {
@@ -41,9 +41,9 @@ struct Sandbox {
     ss << in.rdbuf();
     return ss.str();
   }
-  std::vector<Json> records() const {
+  std::vector<nlohmann::json> records() const {
     std::string text = read("reproduction.json");
-    return text.empty() ? std::vector<Json>{} : Json::parse(text, "reproduction.json").items("runs");
+    return text.empty() ? std::vector<nlohmann::json>{} : nlohmann::json::parse(text).get<std::vector<nlohmann::json>>();
   }
 };
 
@@ -95,18 +95,18 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
   RunResult resumed = s.reproduce("smoke-teacher");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   EXPECT_TRUE(contains(resumed.output, "zkd-train --resume " + run)) << resumed.output;
-  std::vector<Json> recs = s.records();
+  std::vector<nlohmann::json> recs = s.records();
   ASSERT_EQ(recs.size(), 1u) << s.read("reproduction.json");
-  const Json& t = recs[0];
-  EXPECT_EQ(t.find("row")->as_string("row"), "smoke-teacher");
-  EXPECT_EQ(t.find("student")->as_string("student"), "resnet20");
-  EXPECT_EQ(t.find("method")->as_string("method"), "ce");
-  EXPECT_EQ(t.find("seed")->as_int("seed"), 0);
-  EXPECT_EQ(t.find("epochs")->as_int("epochs"), 3);
-  EXPECT_GE(t.find("best_top1")->as_number("best"), t.find("last_top1")->as_number("last"));
-  EXPECT_EQ(t.find("card")->as_string("card"), "cpu");
-  EXPECT_EQ(t.find("precision")->as_string("precision"), "fp32");
-  EXPECT_FALSE(t.find("commit")->as_string("commit").empty());
+  const nlohmann::json& t = recs[0];
+  EXPECT_EQ(t.at("row"), "smoke-teacher");
+  EXPECT_EQ(t.at("student"), "resnet20");
+  EXPECT_EQ(t.at("method"), "ce");
+  EXPECT_EQ(t.at("seed").get<int64_t>(), 0);
+  EXPECT_EQ(t.at("epochs").get<int64_t>(), 3);
+  EXPECT_GE(t.at("best_top1").get<double>(), t.at("last_top1").get<double>());
+  EXPECT_EQ(t.at("card"), "cpu");
+  EXPECT_EQ(t.at("precision"), "fp32");
+  EXPECT_FALSE(t.at("commit").get<std::string>().empty());
   EXPECT_EQ(e2e::read_lines(s.docs + "/reproduction/smoke-teacher/seed0/log.jsonl").size(), 3u);
   std::string md = s.read("reproduction.md");
   EXPECT_TRUE(contains(md, "| smoke-teacher | resnet20 | ce | - |")) << md;
@@ -125,8 +125,8 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
       << student.output;
   recs = s.records();
   ASSERT_EQ(recs.size(), 2u);
-  EXPECT_EQ(recs[1].find("teacher")->as_string("teacher"), "resnet20");
-  EXPECT_EQ(recs[1].find("method")->as_string("method"), "kd+ls");
+  EXPECT_EQ(recs[1].at("teacher"), "resnet20");
+  EXPECT_EQ(recs[1].at("method"), "kd+ls");
 }
 
 // The runner's contract with the trainer: a stop at any step leaves a log with every finished

@@ -1,5 +1,6 @@
 // Sweep expansion: list and range parsing, the cartesian product's order, member names and
-// groups, bad lists, and member configs made as zkd-distill makes its own (sweep.json round trip).
+// groups, bad lists, member configs made as zkd-distill makes its own (sweep.json round trip), and
+// a broken sweep.json as a one-line error naming the file and the key.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include "apps/sweep/grid.h"
 #include "apps/sweep/plan.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "engine/io/safetensors.h"
 
 namespace zkd::app::sweep {
@@ -95,6 +97,51 @@ TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
   ASSERT_EQ(q.members.size(), 4u);
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(q.configs[i].to_json(), p.configs[i].to_json()) << i;
   EXPECT_THROW(read_plan(dir + "/nothing"), Error);
+  std::filesystem::remove_all(dir);
+}
+
+// The message of the zkd::Error that read_plan(dir) throws ("" when it throws none).
+std::string plan_error(const std::string& dir) {
+  try {
+    read_plan(dir);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepPlan, BrokenSweepJsonIsAOneLineErrorNamingTheFileAndKey) {
+  std::string dir = (std::filesystem::temp_directory_path() / "zkd_sweep_broken_plan_test").string();
+  std::filesystem::remove_all(dir);
+  Plan p = make_plan("train", {"--epochs=1"}, {parse_axis("seed", "0-1")}, dir);
+  write_plan(p, dir);
+  const std::string path = dir + "/sweep.json";
+  const std::string good = read_file(path, "test");
+  EXPECT_EQ(plan_error(dir), "");
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string t = good;
+    size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? t : t.replace(at, from.size(), to);
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {  // sweep.json -> the message's words
+      {good.substr(0, good.size() / 2), "expected JSON, got malformed text"},
+      {"[1, 2]", "expected an object with 'format', got array"},
+      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":1"), "format: expected a string, got number"},
+      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":\"zkd-sweep-0\""), "in format zkd-sweep-1"},
+      {replaced("\"mode\":\"train\",", ""), "expected 'mode', got none"},
+      {replaced("\"args\":[\"--epochs=1\"]", "\"args\":{}"), "args: expected an array, got object"},
+      {replaced("\"args\":[\"--epochs=1\"]", "\"args\":[1]"), "args: expected a string, got number"},
+      {replaced("\"values\":[\"0\",\"1\"]", "\"values\":[0,1]"), "values: expected a string, got number"},
+      {replaced("\"name\":\"seed1\"", "\"name\":\"seed7\""), "expected member 1 of " + path + " to be 'seed1'"},
+  };
+  for (const auto& [text, words] : cases) {
+    write_file_atomic(path, text);
+    std::string m = plan_error(dir);
+    EXPECT_NE(m.find(words), std::string::npos) << m;
+    EXPECT_NE(m.find(path), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
   std::filesystem::remove_all(dir);
 }
 

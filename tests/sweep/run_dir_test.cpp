@@ -1,5 +1,6 @@
 // A run directory's state as the sweep reads it: from the checkpoint's header metadata (finished,
-// partly trained), diverged.txt, or nothing; the stored config; a broken header is an error.
+// partly trained), diverged.txt, or nothing; the stored config; a broken header, or metadata that
+// is not an object of strings, is an error naming the file and the key.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -40,6 +41,21 @@ TEST(SweepRunDir, StateFromTheCheckpointHeader) {
   EXPECT_EQ(diverged_message(dir), "train: expected a finite loss, got nan");
   write_file_atomic(dir + "/last.safetensors", std::string("\x10\0\0\0\0\0\0\0{\"a\":", 13));
   EXPECT_THROW(read_safetensors_metadata(dir + "/last.safetensors"), Error) << "truncated header";
+  for (const auto& [header, words] : std::vector<std::pair<std::string, std::string>>{
+           {"{\"__metadata__\":{\"epoch\":3}}", "__metadata__: epoch: expected a string, got number"},
+           {"{\"__metadata__\":[]}", "__metadata__: expected an object, got array"},
+           {"[1,2,3]", "header: expected a JSON object, got array"}}) {
+    std::string len(8, '\0');
+    len[0] = static_cast<char>(header.size());
+    write_file_atomic(dir + "/last.safetensors", len + header);
+    try {
+      read_safetensors_metadata(dir + "/last.safetensors");
+      ADD_FAILURE() << header << " was read";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(dir + "/last.safetensors"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  }
   EXPECT_FALSE(read_run_config(dir + "/none").has_value());
   std::filesystem::remove_all(dir);
 }

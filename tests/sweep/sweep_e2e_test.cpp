@@ -5,13 +5,12 @@
 // job-array style --plan / --member run trains one member.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "apps/sweep/run_dir.h"
 #include "engine/io/atomic_file.h"
-#include "engine/io/json.h"
-#include "engine/io/safetensors.h"
+#include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd::e2e {
@@ -46,19 +45,6 @@ const std::string& teacher() {
   return path;
 }
 
-// Every tensor of two safetensors files byte for byte (metadata, which names the folder, aside).
-void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
-  SafetensorsFile a = load_safetensors(a_path), b = load_safetensors(b_path);
-  ASSERT_EQ(a.tensors.size(), b.tensors.size()) << a_path;
-  for (size_t i = 0; i < a.tensors.size(); ++i) {
-    ASSERT_EQ(a.tensors[i].first, b.tensors[i].first);
-    const Tensor& x = a.tensors[i].second;
-    const Tensor& y = b.tensors[i].second;
-    ASSERT_EQ(x.nbytes(), y.nbytes());
-    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.nbytes()), 0) << a.tensors[i].first << " differs: " << a_path;
-  }
-}
-
 // The log's values but the timings.
 void expect_same_log(const std::string& a_dir, const std::string& b_dir) {
   std::vector<std::string> a = read_lines(a_dir + "/log.jsonl"), b = read_lines(b_dir + "/log.jsonl");
@@ -69,13 +55,16 @@ void expect_same_log(const std::string& a_dir, const std::string& b_dir) {
       EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " epoch " << i + 1;
 }
 
-Json summary(const std::string& dir) { return Json::parse(read_file(dir + "/summary.json"), "summary"); }
+using nlohmann::json;
 
-const Json& grid_point(const Json& s, const std::string& label) {
-  for (const Json& g : s.find("grid_points")->items("grid_points"))
-    if (g.find("grid_point")->as_string("label") == label) return g;
+json summary(const std::string& dir) { return json::parse(read_file(dir + "/summary.json")); }
+
+const json& grid_point(const json& s, const std::string& label) {
+  for (const json& g : s.at("grid_points"))
+    if (g.at("grid_point") == label) return g;
   ADD_FAILURE() << "no grid point " << label << " in " << s.dump();
-  static Json none;
+  static const json none = {{"finished", -1}, {"diverged", -1}, {"runs", json::array()},
+                            {"best_top1", {{"n", -1}, {"std", -1}}}};
   return none;
 }
 
@@ -95,14 +84,14 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   RunResult s = run(cat(cat({ZKD_DISTILL_BIN, "--teacher", teacher(), "--teacher-model", kModel}, common(2)),
                         {"--lr", "0.01", "--seed", "1", "--temperature", "3", "--out", solo}));
   ASSERT_EQ(s.status, 0) << s.output;
-  expect_same_tensors(sweep + "/T3-seed1/last.safetensors", solo + "/last.safetensors");
-  expect_same_tensors(sweep + "/T3-seed1/best.safetensors", solo + "/best.safetensors");
+  EXPECT_TRUE(test::same_tensors(sweep + "/T3-seed1/last.safetensors", solo + "/last.safetensors"));
+  EXPECT_TRUE(test::same_tensors(sweep + "/T3-seed1/best.safetensors", solo + "/best.safetensors"));
   expect_same_log(sweep + "/T3-seed1", solo);
 
-  Json sum = summary(sweep);
-  const Json& t3 = grid_point(sum, "T3");
-  EXPECT_EQ(t3.find("finished")->as_int("finished"), 1);
-  EXPECT_EQ(t3.find("best_top1")->find("n")->as_int("n"), 1);
+  json sum = summary(sweep);
+  const json& t3 = grid_point(sum, "T3");
+  EXPECT_EQ(t3.at("finished"), 1);
+  EXPECT_EQ(t3.at("best_top1").at("n"), 1);
   EXPECT_NE(read_file(sweep + "/summary.md").find("| T2 | 1 | 1/1 |"), std::string::npos);
 
   // A member is an ordinary run: zkd-eval reads its best weights.
@@ -120,10 +109,10 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   std::string merged = fresh_dir("merged");
   RunResult m = run({ZKD_SWEEP_BIN, "summarize", sweep, solo, "--out", merged});
   ASSERT_EQ(m.status, 0) << m.output;
-  Json ms = summary(merged);
-  EXPECT_EQ(grid_point(ms, "T3").find("runs")->items("runs").size(), 2u) << ms.dump();
-  EXPECT_EQ(grid_point(ms, "T2").find("runs")->items("runs").size(), 1u) << ms.dump();
-  EXPECT_EQ(grid_point(ms, "T3").find("best_top1")->find("std")->as_number("std"), 0) << "equal runs";
+  json ms = summary(merged);
+  EXPECT_EQ(grid_point(ms, "T3").at("runs").size(), 2u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T2").at("runs").size(), 1u) << ms.dump();
+  EXPECT_EQ(grid_point(ms, "T3").at("best_top1").at("std"), 0.0) << "equal runs";
 }
 
 TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExactly) {
@@ -144,13 +133,13 @@ TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExact
   EXPECT_NE(resumed.output.find("seed0: finished, skipped"), std::string::npos) << resumed.output;
   EXPECT_NE(resumed.output.find("seed1: resuming"), std::string::npos) << resumed.output;
   EXPECT_NE(resumed.output.find("seed2: starting"), std::string::npos) << resumed.output;
-  EXPECT_EQ(summary(sweep).find("grid_points")->items("g")[0].find("finished")->as_int("f"), 3);
+  EXPECT_EQ(summary(sweep).at("grid_points").at(0).at("finished"), 3);
 
   // The interrupted and resumed member equals its run launched alone, uninterrupted.
   std::string solo = fresh_dir("interrupt_solo");
   RunResult s = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
   ASSERT_EQ(s.status, 0) << s.output;
-  expect_same_tensors(sweep + "/seed1/last.safetensors", solo + "/last.safetensors");
+  EXPECT_TRUE(test::same_tensors(sweep + "/seed1/last.safetensors", solo + "/last.safetensors"));
   expect_same_log(sweep + "/seed1", solo);
 }
 
@@ -159,10 +148,10 @@ TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
   RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1000,0.01", "--out", sweep}));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("lr1000-seed0 diverged, the others go on"), std::string::npos) << r.output;
-  Json s = summary(sweep);
-  const Json& bad = grid_point(s, "lr1000");
-  EXPECT_EQ(bad.find("diverged")->as_int("d"), 1);
-  EXPECT_EQ(grid_point(s, "lr0.01").find("finished")->as_int("f"), 1);
+  json s = summary(sweep);
+  const json& bad = grid_point(s, "lr1000");
+  EXPECT_EQ(bad.at("diverged"), 1);
+  EXPECT_EQ(grid_point(s, "lr0.01").at("finished"), 1);
   std::string md = read_file(sweep + "/summary.md");
   // The trainer's divergence error: a non-finite loss or weight, whichever its checks see first.
   EXPECT_NE(md.find("- lr1000-seed0: train: expected a finite "), std::string::npos) << md;
