@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make libopenblas-dev libdnnl-dev libstb-dev zlib1g-dev googletest libgtest-dev python3-torch python3-numpy python3-pil curl)
 pkgs+=(nlohmann-json3-dev libcli11-dev libarchive-dev libssl-dev)  # JSON, command line, archives, checksums
-pkgs+=(clang-14 libclang-rt-14-dev)  # fuzzers
+pkgs+=(clang-14 libclang-rt-14-dev clang-format-14)  # fuzzers, style check
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

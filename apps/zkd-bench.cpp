@@ -5,14 +5,14 @@
 // events over --steps steps, median of --repeats; one table at the end.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <sstream>
 
 #include "apps/common/cli.h"
-#include "apps/common/train_flags.h"
 #include "apps/common/settings.h"
+#include "apps/common/train_flags.h"
 #include "apps/common/trainer.h"
 #include "datasets/loader.h"
 #include "engine/memory/gpu_api.h"
@@ -28,7 +28,8 @@ struct Row {
   std::string kind, model;
   int64_t batch = 0;
   double ms = 0, images_per_s = 0, peak_mib = 0, tflops = 0;
-  double cpu_ms = 0;  // --device cpu: process CPU time per step, all threads (fair on a loaded machine)
+  double cpu_ms =
+      0;  // --device cpu: process CPU time per step, all threads (fair on a loaded machine)
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -56,11 +57,13 @@ double time_steps(Device dev, int64_t warmup, int64_t steps, int64_t repeats,
     } else {
       auto t0 = std::chrono::steady_clock::now();
       for (int64_t i = 0; i < steps; ++i) step(i);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
-                   static_cast<double>(steps));
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+          static_cast<double>(steps));
     }
   }
-  *cpu_ms = 1e3 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / static_cast<double>(steps * repeats);
+  *cpu_ms = 1e3 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC /
+            static_cast<double>(steps * repeats);
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
@@ -95,27 +98,44 @@ Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
 int main(int argc, char** argv) {
   using namespace zkd;
   return app::run_main(argc, argv, [](int argc, char** argv) {
-    auto cli = app::make_app("Training, distillation and inference speed and memory on synthetic data.", kExamples);
+    auto cli = app::make_app(
+        "Training, distillation and inference speed and memory on synthetic data.", kExamples);
     std::string train_list = "resnet32x4", kd_list = "resnet32x4:resnet8x4,resnet32x4:ShuffleV2",
                 infer_list = "resnet32x4,resnet8x4,ShuffleV2", device = "auto", math = "fast";
     int64_t B = 64, IB = 0, warm = 30, steps = 200, reps = 3, threads = 0;
-    cli->add_option("--train", train_list, "models to time a cross-entropy training step for (comma list)")
-        ->option_text("NAMES")->group("model");
+    cli->add_option("--train", train_list,
+                    "models to time a cross-entropy training step for (comma list)")
+        ->option_text("NAMES")
+        ->group("model");
     cli->add_option("--kd", kd_list, "teacher:student pairs to time a KD+LS step for (comma list)")
-        ->option_text("PAIRS")->group("model");
-    cli->add_option("--infer", infer_list, "models to time inference for (comma list)")->option_text("NAMES")->group("model");
-    app::add_int(*cli, "--batch-size", B, 1, 65536, "N", "batch size of the training and KD steps")->group("optimization");
-    app::add_int(*cli, "--infer-batch", IB, 0, 65536, "N", "batch size of inference (0: --batch-size)")->group("optimization");
-    app::add_int(*cli, "--warmup", warm, 0, 1000000, "STEPS", "untimed steps first")->group("optimization");
-    app::add_int(*cli, "--steps", steps, 1, 1000000, "STEPS", "timed steps per repeat")->group("optimization");
-    app::add_int(*cli, "--repeats", reps, 1, 1000, "N", "repeats (the median is reported)")->group("optimization");
-    cli->add_option("--device", device, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
-    cli->add_option("--math", math, "fast (TF32 allowed) or strict (fp32) (default fast)")->option_text("MODE")->group("device");
+        ->option_text("PAIRS")
+        ->group("model");
+    cli->add_option("--infer", infer_list, "models to time inference for (comma list)")
+        ->option_text("NAMES")
+        ->group("model");
+    app::add_int(*cli, "--batch-size", B, 1, 65536, "N", "batch size of the training and KD steps")
+        ->group("optimization");
+    app::add_int(*cli, "--infer-batch", IB, 0, 65536, "N",
+                 "batch size of inference (0: --batch-size)")
+        ->group("optimization");
+    app::add_int(*cli, "--warmup", warm, 0, 1000000, "STEPS", "untimed steps first")
+        ->group("optimization");
+    app::add_int(*cli, "--steps", steps, 1, 1000000, "STEPS", "timed steps per repeat")
+        ->group("optimization");
+    app::add_int(*cli, "--repeats", reps, 1, 1000, "N", "repeats (the median is reported)")
+        ->group("optimization");
+    cli->add_option("--device", device, "auto | cpu | cuda | cuda:N (default auto)")
+        ->option_text("DEVICE")
+        ->group("device");
+    cli->add_option("--math", math, "fast (TF32 allowed) or strict (fp32) (default fast)")
+        ->option_text("MODE")
+        ->group("device");
     app::add_threads_option(*cli, threads);
     app::parse(*cli, argc, argv);
     app::apply_threads(threads);
     if (math != "fast" && math != "strict")
-      throw app::UsageError("--math expects fast or strict, got '" + math + "'" + app::did_you_mean(math, {"fast", "strict"}));
+      throw app::UsageError("--math expects fast or strict, got '" + math + "'" +
+                            app::did_you_mean(math, {"fast", "strict"}));
     if (IB == 0) IB = B;
     Device dev = app::pick_device(device);
     gpu::set_strict_math(math == "strict");
@@ -128,14 +148,16 @@ int main(int argc, char** argv) {
       return m;
     };
     auto gflop = [&](Module& m, double passes) {
-      return passes * 2.0 * static_cast<double>(nets::model_stats(m, {1, 3, 32, 32}).macs_per_image) * 1e-9;
+      return passes * 2.0 *
+             static_cast<double>(nets::model_stats(m, {1, 3, 32, 32}).macs_per_image) * 1e-9;
     };
     auto finish = [&](Row r, double gflop_per_img) {
       r.images_per_s = r.batch / (r.ms * 1e-3);
       r.peak_mib = peak_mib(dev);
       r.tflops = gflop_per_img * r.images_per_s * 1e-3;
-      std::printf("%-6s %-24s batch %4lld  %8.3f ms/step  %9.0f img/s  cpu %8.3f ms/step\n", r.kind.c_str(),
-                  r.model.c_str(), static_cast<long long>(r.batch), r.ms, r.images_per_s, r.cpu_ms);
+      std::printf("%-6s %-24s batch %4lld  %8.3f ms/step  %9.0f img/s  cpu %8.3f ms/step\n",
+                  r.kind.c_str(), r.model.c_str(), static_cast<long long>(r.batch), r.ms,
+                  r.images_per_s, r.cpu_ms);
       std::fflush(stdout);
       rows.push_back(r);
     };
@@ -161,7 +183,8 @@ int main(int argc, char** argv) {
     }
     for (const std::string& pair : split(kd_list)) {
       size_t colon = pair.find(':');
-      if (colon == std::string::npos) throw app::UsageError("--kd expects teacher:student pairs, got '" + pair + "'");
+      if (colon == std::string::npos)
+        throw app::UsageError("--kd expects teacher:student pairs, got '" + pair + "'");
       auto teacher = make(pair.substr(0, colon));
       auto student = make(pair.substr(colon + 1));
       double g = gflop(*teacher, 1) + gflop(*student, 3);
@@ -205,14 +228,21 @@ int main(int argc, char** argv) {
       finish(r, g);
     }
 
-    std::printf("\nzkd-bench on %s, %s, NCHW, eager (no graph), warm-up %lld, %lld steps x %lld repeats (median)\n",
-                dev.is_cuda() ? gpu::describe().c_str() : "cpu", precision.c_str(), static_cast<long long>(warm),
-                static_cast<long long>(steps), static_cast<long long>(reps));
-    std::printf("| case  | model                    | batch | ms/step  | images/s  | peak MiB | TFLOP/s |\n");
-    std::printf("|-------|--------------------------|-------|----------|-----------|----------|---------|\n");
+    std::printf(
+        "\nzkd-bench on %s, %s, NCHW, eager (no graph), warm-up %lld, %lld steps x %lld repeats "
+        "(median)\n",
+        dev.is_cuda() ? gpu::describe().c_str() : "cpu", precision.c_str(),
+        static_cast<long long>(warm), static_cast<long long>(steps), static_cast<long long>(reps));
+    std::printf(
+        "| case  | model                    | batch | ms/step  | images/s  | peak MiB | TFLOP/s "
+        "|\n");
+    std::printf(
+        "|-------|--------------------------|-------|----------|-----------|----------|---------|"
+        "\n");
     for (const Row& r : rows)
-      std::printf("| %-5s | %-24s | %5lld | %8.3f | %9.0f | %8.1f | %7.3f |\n", r.kind.c_str(), r.model.c_str(),
-                  static_cast<long long>(r.batch), r.ms, r.images_per_s, r.peak_mib, r.tflops);
+      std::printf("| %-5s | %-24s | %5lld | %8.3f | %9.0f | %8.1f | %7.3f |\n", r.kind.c_str(),
+                  r.model.c_str(), static_cast<long long>(r.batch), r.ms, r.images_per_s,
+                  r.peak_mib, r.tflops);
     return 0;
   });
 }

@@ -86,15 +86,18 @@ int cmd_info(const Options& o) {
 }
 
 int cmd_dump_batch(const Options& o) {
-  ImageSet set = o.folder.empty() ? load_cifar100_split(cifar_path(o.data), o.test ? "test" : "train")
-                                  : load_image_folder(o.folder);
+  ImageSet set = o.folder.empty()
+                     ? load_cifar100_split(cifar_path(o.data), o.test ? "test" : "train")
+                     : load_image_folder(o.folder);
   Loader loader(set, Device::cpu(), o.batch, o.seed, !o.test);
   if (o.index >= loader.num_batches())
-    throw app::UsageError("--index expects a batch of the epoch, 0 to " + std::to_string(loader.num_batches() - 1) +
-                          ", got " + std::to_string(o.index));
+    throw app::UsageError("--index expects a batch of the epoch, 0 to " +
+                          std::to_string(loader.num_batches() - 1) + ", got " +
+                          std::to_string(o.index));
   loader.start_epoch(o.epoch);
   Batch b = loader.batch(o.index);
-  write_png_grid(o.out, denormalize_images(b.images), static_cast<int>(o.cols), static_cast<int>(o.scale));
+  write_png_grid(o.out, denormalize_images(b.images), static_cast<int>(o.cols),
+                 static_cast<int>(o.scale));
   std::vector<int64_t> labels = b.labels.to_vector<int64_t>();
   std::printf("wrote %s: %lld images; labels:", o.out.c_str(), static_cast<long long>(b.size()));
   for (int64_t l : labels) std::printf(" %s", set.class_names[static_cast<size_t>(l)].c_str());
@@ -121,33 +124,49 @@ int main(int argc, char** argv) {
     auto data_option = [&](CLI::App* sub, const char* help) {
       sub->add_option("--data", o.data, help)->option_text("PATH")->group("data");
     };
-    CLI::App* fetch = cli->add_subcommand("fetch", "download CIFAR-100 (or install --from a local tarball), verify, unpack");
+    CLI::App* fetch = cli->add_subcommand(
+        "fetch", "download CIFAR-100 (or install --from a local tarball), verify, unpack");
     data_option(fetch, "data directory; the set goes to DATA/cifar-100-binary");
-    fetch->add_option("--from", o.from, "install this local cifar-100-binary.tar.gz instead of downloading (offline)")
-        ->option_text("PATH")->group("data");
+    fetch
+        ->add_option("--from", o.from,
+                     "install this local cifar-100-binary.tar.gz instead of downloading (offline)")
+        ->option_text("PATH")
+        ->group("data");
     fetch->add_option("--url", o.url, "download address")->option_text("URL")->group("data");
     fetch->add_flag("--force", o.force, "replace an installed copy")->group("data");
-    CLI::App* info = cli->add_subcommand("info", "record counts, classes and channel statistics of the data set");
+    CLI::App* info = cli->add_subcommand(
+        "info", "record counts, classes and channel statistics of the data set");
     data_option(info, "data directory, extracted folder or .tar.gz");
-    CLI::App* dump = cli->add_subcommand("dump-batch", "write a PNG grid of augmented training images (what the network sees)");
+    CLI::App* dump = cli->add_subcommand(
+        "dump-batch", "write a PNG grid of augmented training images (what the network sees)");
     data_option(dump, "data directory, extracted CIFAR-100 folder or .tar.gz");
-    dump->add_option("--folder", o.folder, "an image folder (one subfolder per class) instead of CIFAR-100")
-        ->option_text("PATH")->group("data");
-    dump->add_flag("--test", o.test, "test batches: data-set order, no augmentation")->group("data");
-    dump->add_option("--out", o.out, "output PNG file (default batch.png)")->option_text("PNG")->group("output");
-    app::add_uint64(*dump, "--seed", o.seed, "SEED", "augmentation and shuffle seed")->group("data");
+    dump->add_option("--folder", o.folder,
+                     "an image folder (one subfolder per class) instead of CIFAR-100")
+        ->option_text("PATH")
+        ->group("data");
+    dump->add_flag("--test", o.test, "test batches: data-set order, no augmentation")
+        ->group("data");
+    dump->add_option("--out", o.out, "output PNG file (default batch.png)")
+        ->option_text("PNG")
+        ->group("output");
+    app::add_uint64(*dump, "--seed", o.seed, "SEED", "augmentation and shuffle seed")
+        ->group("data");
     app::add_int(*dump, "--epoch", o.epoch, 0, 1000000, "EPOCH", "epoch (0-based)")->group("data");
     app::add_int(*dump, "--batch", o.batch, 1, 4096, "N", "images in the grid")->group("output");
-    app::add_int(*dump, "--index", o.index, 0, 1000000000, "N", "which batch of the epoch")->group("data");
+    app::add_int(*dump, "--index", o.index, 0, 1000000000, "N", "which batch of the epoch")
+        ->group("data");
     app::add_int(*dump, "--cols", o.cols, 1, 1024, "N", "grid columns")->group("output");
-    app::add_int(*dump, "--scale", o.scale, 1, 32, "N", "enlarge each image this many times (nearest neighbour)")
+    app::add_int(*dump, "--scale", o.scale, 1, 32, "N",
+                 "enlarge each image this many times (nearest neighbour)")
         ->group("output");
     CLI::App* checksum = cli->add_subcommand("checksum", "md5 and sha256 of files");
     checksum->add_option("files", o.files, "files")->option_text("FILE...")->required();
     // An unknown command: say so, with the nearest one.
     std::vector<std::string> commands;
-    for (const CLI::App* sub : cli->get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
-    if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end())
+    for (const CLI::App* sub : cli->get_subcommands([](CLI::App*) { return true; }))
+      commands.push_back(sub->get_name());
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::find(commands.begin(), commands.end(), argv[1]) == commands.end())
       throw app::UsageError(std::string("unknown command '") + argv[1] + "'" +
                             app::did_you_mean(argv[1], commands));
     app::parse(*cli, argc, argv);

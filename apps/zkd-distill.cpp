@@ -25,7 +25,9 @@ Exit codes: 0 done, 1 failure or bad input, 2 usage error, 130 interrupted (chec
 int main(int argc, char** argv) {
   return zkd::app::run_main(argc, argv, [](int argc, char** argv) {
     auto app = zkd::app::make_app(
-        "Distill a student from a teacher checkpoint (KD, DKD, MLKD, CTKD; each +LS), or run --preset quick.", kExamples);
+        "Distill a student from a teacher checkpoint (KD, DKD, MLKD, CTKD; each +LS), or run "
+        "--preset quick.",
+        kExamples);
     return zkd::app::run_train_command(zkd::app::parse_train_command(*app, argc, argv, true));
   });
 }

@@ -25,25 +25,40 @@ int main(int argc, char** argv) {
     app::TrainConfig cfg;
     std::string checkpoint, save;
     int64_t batch = 256;
-    cli->add_option("--model", cfg.model, "the checkpoint's model (default: the checkpoint's)")->option_text("NAME")->group("model");
-    cli->add_option("--checkpoint", checkpoint, "checkpoint or weights file (required)")->option_text("PATH")->group("model");
+    cli->add_option("--model", cfg.model, "the checkpoint's model (default: the checkpoint's)")
+        ->option_text("NAME")
+        ->group("model");
+    cli->add_option("--checkpoint", checkpoint, "checkpoint or weights file (required)")
+        ->option_text("PATH")
+        ->group("model");
     CLI::Option* classes = app::add_int(*cli, "--num-classes", cfg.num_classes, 2, 100, "N",
-                 "classes the model was trained on, the first N of CIFAR-100 (default: the checkpoint's, else 100)")->group("data");
-    cli->add_option("--data", cfg.data, "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)")
-        ->option_text("PATH")->group("data");
+                                        "classes the model was trained on, the first N of "
+                                        "CIFAR-100 (default: the checkpoint's, else 100)")
+                               ->group("data");
+    cli->add_option("--data", cfg.data,
+                    "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)")
+        ->option_text("PATH")
+        ->group("data");
     app::add_int(*cli, "--test-per-class", cfg.test_per_class, 0, 1000000, "N",
-                 "the first N test images of each class (0 = all)")->group("data");
-    app::add_int(*cli, "--batch-size", batch, 1, 65536, "N", "evaluation batch size")->group("optimization");
-    cli->add_option("--save-logits", save, "write the logits to this .npy file")->option_text("PATH")->group("output");
-    cli->add_option("--device", cfg.device, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
+                 "the first N test images of each class (0 = all)")
+        ->group("data");
+    app::add_int(*cli, "--batch-size", batch, 1, 65536, "N", "evaluation batch size")
+        ->group("optimization");
+    cli->add_option("--save-logits", save, "write the logits to this .npy file")
+        ->option_text("PATH")
+        ->group("output");
+    cli->add_option("--device", cfg.device, "auto | cpu | cuda | cuda:N (default auto)")
+        ->option_text("DEVICE")
+        ->group("device");
     app::add_threads_option(*cli, cfg.threads);
     cfg.model.clear();
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
     if (!cfg.model.empty()) cfg.model = app::canonical_model(cfg.model, "--model");
     SafetensorsFile file = load_safetensors(checkpoint);
-    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
-                                           classes->count() > 0 ? cfg.num_classes : 0, "num-classes");
+    app::ModelChoice m =
+        app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
+                          classes->count() > 0 ? cfg.num_classes : 0, "num-classes");
     cfg.model = m.model;
     cfg.num_classes = m.num_classes;
     app::apply_threads(cfg.threads);
@@ -56,8 +71,9 @@ int main(int argc, char** argv) {
     data::Loader test(d.test, dev, batch, 0, false);
     Tensor logits;
     app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits);
-    std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n", cfg.model.c_str(),
-                checkpoint.c_str(), static_cast<long long>(r.images), r.top1, r.top5, r.loss);
+    std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n",
+                cfg.model.c_str(), checkpoint.c_str(), static_cast<long long>(r.images), r.top1,
+                r.top5, r.loss);
     if (!save.empty()) {
       app::save_npy(save, logits);
       std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(logits.size(0)),

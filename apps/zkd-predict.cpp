@@ -44,21 +44,33 @@ Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
 
 int main(int argc, char** argv) {
   return app::run_main(argc, argv, [](int argc, char** argv) {
-    auto cli = app::make_app("Top-k classes of image files (PNG / JPEG / BMP) under a trained model.", kExamples);
+    auto cli = app::make_app(
+        "Top-k classes of image files (PNG / JPEG / BMP) under a trained model.", kExamples);
     std::string model_name, checkpoint, classes_file, device_name = "auto";
     std::vector<std::string> images;
     int64_t top = 5;
     bool no_resize = false;
-    cli->add_option("--model", model_name, "the checkpoint's model (default: the checkpoint's; zkd-summary lists them)")
-        ->option_text("NAME")->group("model");
+    cli->add_option("--model", model_name,
+                    "the checkpoint's model (default: the checkpoint's; zkd-summary lists them)")
+        ->option_text("NAME")
+        ->group("model");
     cli->add_option("--checkpoint", checkpoint, "safetensors checkpoint (required)")
-        ->option_text("PATH")->group("model");
-    cli->add_option("--classes", classes_file, "file with one class name per line (default: CIFAR-100's names, as many as the checkpoint has classes)")
-        ->option_text("PATH")->group("data");
-    cli->add_flag("--no-resize", no_resize, "reject images that are not 32x32 instead of resizing them")->group("data");
-    app::add_int(*cli, "--top", top, 1, 100000, "K", "how many classes to print per image, at most the class count")
+        ->option_text("PATH")
+        ->group("model");
+    cli->add_option("--classes", classes_file,
+                    "file with one class name per line (default: CIFAR-100's names, as many as the "
+                    "checkpoint has classes)")
+        ->option_text("PATH")
+        ->group("data");
+    cli->add_flag("--no-resize", no_resize,
+                  "reject images that are not 32x32 instead of resizing them")
+        ->group("data");
+    app::add_int(*cli, "--top", top, 1, 100000, "K",
+                 "how many classes to print per image, at most the class count")
         ->group("output");
-    cli->add_option("--device", device_name, "auto | cpu | cuda | cuda:N (default auto)")->option_text("DEVICE")->group("device");
+    cli->add_option("--device", device_name, "auto | cpu | cuda | cuda:N (default auto)")
+        ->option_text("DEVICE")
+        ->group("device");
     cli->add_option("images", images, "image files")->option_text("IMAGE...");
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
@@ -66,16 +78,18 @@ int main(int argc, char** argv) {
     if (!model_name.empty()) model_name = app::canonical_model(model_name, "--model");
     SafetensorsFile file = load_safetensors(checkpoint);
     std::vector<std::string> names = class_names(classes_file);
-    app::ModelChoice m = app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, model_name, "model",
-                                           classes_file.empty() ? 0 : static_cast<int64_t>(names.size()),
-                                           "classes file", static_cast<int64_t>(names.size()));
-    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "--classes", "expected at most ", names.size(),
-              " classes (CIFAR-100's), got ", m.num_classes, " in ", checkpoint, "; give --classes FILE");
+    app::ModelChoice m =
+        app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, model_name, "model",
+                          classes_file.empty() ? 0 : static_cast<int64_t>(names.size()),
+                          "classes file", static_cast<int64_t>(names.size()));
+    ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "--classes", "expected at most ",
+              names.size(), " classes (CIFAR-100's), got ", m.num_classes, " in ", checkpoint,
+              "; give --classes FILE");
     names.resize(static_cast<size_t>(m.num_classes));  // a model of the first N CIFAR-100 classes
     const int64_t n = static_cast<int64_t>(images.size());
     if (top > static_cast<int64_t>(names.size()))
-      throw app::UsageError("--top expects at most the class count " + std::to_string(names.size()) + ", got " +
-                            std::to_string(top));
+      throw app::UsageError("--top expects at most the class count " +
+                            std::to_string(names.size()) + ", got " + std::to_string(top));
     const int64_t k = top;
     Device device = app::pick_device(device_name);
 
@@ -89,7 +103,8 @@ int main(int argc, char** argv) {
     data::ImageSet set = data::make_image_set(n, false);
     set.class_names = names;
     for (int64_t i = 0; i < n; ++i) {
-      Tensor img = data::load_image_32(images[static_cast<size_t>(i)], !no_resize);  // uint8 [3, 32, 32]
+      Tensor img =
+          data::load_image_32(images[static_cast<size_t>(i)], !no_resize);  // uint8 [3, 32, 32]
       std::memcpy(set.images.data<uint8_t>() + i * data::kImageBytes, img.data<uint8_t>(),
                   data::kImageBytes);
     }

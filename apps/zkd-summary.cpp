@@ -23,9 +23,13 @@ Exit codes: 0 done, 1 failure, 2 usage error.)";
 int main(int argc, char** argv) {
   using namespace zkd;
   return app::run_main(argc, argv, [](int argc, char** argv) {
-    auto cli = app::make_app("The model zoo: one line per model, or the full summary of the named ones or of checkpoints' models.", kExamples);
+    auto cli = app::make_app(
+        "The model zoo: one line per model, or the full summary of the named ones or of "
+        "checkpoints' models.",
+        kExamples);
     std::vector<std::string> names;
-    cli->add_option("names", names, "model names or checkpoint files (FILE.safetensors)")->option_text("NAME...");
+    cli->add_option("names", names, "model names or checkpoint files (FILE.safetensors)")
+        ->option_text("NAME...");
     app::parse(*cli, argc, argv);
     const Shape input = {1, 3, 32, 32};
     if (names.empty()) {
@@ -35,7 +39,8 @@ int main(int argc, char** argv) {
         auto net = nets::create(name, gen);
         nets::ModelStats s = nets::model_stats(*net, input);
         std::printf("%-12s %-10s %14s %12.1f M\n", name.c_str(), shape_str(s.output).c_str(),
-                    nets::with_commas(s.parameters).c_str(), static_cast<double>(s.macs_per_image) / 1e6);
+                    nets::with_commas(s.parameters).c_str(),
+                    static_cast<double>(s.macs_per_image) / 1e6);
       }
       return 0;
     }
@@ -46,13 +51,15 @@ int main(int argc, char** argv) {
       if (arg.size() > ext.size() && arg.compare(arg.size() - ext.size(), ext.size(), ext) == 0) {
         app::CheckpointInfo c = app::checkpoint_info(load_safetensors(arg), arg);
         app::ModelChoice m = app::choose_model(c, arg, "", "model", 0, "num-classes");
-        std::printf("%s: %s, %lld classes, method %s, data set %s, epoch %lld", arg.c_str(), m.model.c_str(),
-                    static_cast<long long>(m.num_classes), c.method.empty() ? "?" : c.method.c_str(),
+        std::printf("%s: %s, %lld classes, method %s, data set %s, epoch %lld", arg.c_str(),
+                    m.model.c_str(), static_cast<long long>(m.num_classes),
+                    c.method.empty() ? "?" : c.method.c_str(),
                     c.dataset.empty() ? "?" : c.dataset.c_str(), static_cast<long long>(c.epoch));
         if (c.top1 >= 0) std::printf(", test top-1 %.2f%%", c.top1);
         std::printf(", zkd %s\n", c.zkd_version.empty() ? "?" : c.zkd_version.c_str());
         if (!c.teacher_model.empty())
-          std::printf("teacher %s from %s\n", c.teacher_model.c_str(), c.teacher_checkpoint.c_str());
+          std::printf("teacher %s from %s\n", c.teacher_model.c_str(),
+                      c.teacher_checkpoint.c_str());
         name = m.model;
         classes = m.num_classes;
       } else {

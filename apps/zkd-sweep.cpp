@@ -26,7 +26,8 @@ namespace {
 
 const char* kUsage =
     "usage:\n"
-    "  zkd-sweep train|distill --out DIR [--seeds LIST] [--SETTING LIST ...] [--plan] [--member I]\n"
+    "  zkd-sweep train|distill --out DIR [--seeds LIST] [--SETTING LIST ...] [--plan] [--member "
+    "I]\n"
     "            [any zkd-train / zkd-distill flag, shared by all members]\n"
     "  zkd-sweep --resume DIR [--member I]\n"
     "  zkd-sweep summarize DIR... [--out DIR]\n"
@@ -34,17 +35,21 @@ const char* kUsage =
     "Members are the cartesian product of the lists; each trains into DIR/<name>, an ordinary run\n"
     "directory named from the settings that vary and the seed (DIR/T2-kd9-seed1).\n"
     "  --seeds LIST      seeds: 0-3, 0,1,5 or 0-1,7 (default 0)\n"
-    "  --SETTING LIST    comma-separated values of: method, model, temperature, lambda-ce, kd-weight,\n"
+    "  --SETTING LIST    comma-separated values of: method, model, temperature, lambda-ce, "
+    "kd-weight,\n"
     "                    dkd-beta, lr, weight-decay, momentum (order of expansion: this order,\n"
     "                    the seed varying fastest)\n"
     "  --out DIR         the sweep directory (sweep.json, summary.*, one folder per member)\n"
-    "  --plan            write DIR/sweep.json, print the members and the memory estimate, and exit\n"
+    "  --plan            write DIR/sweep.json, print the members and the memory estimate, and "
+    "exit\n"
     "  --member I        train member I (0-based) alone, e.g. one task of a Slurm job array\n"
     "  --resume DIR      continue a sweep: finished members are skipped, interrupted ones resumed\n"
     "  summarize DIR...  summary of sweeps, run directories or folders of runs trained elsewhere,\n"
     "                    grouped by their saved configs (written to --out, default the one DIR)\n";
 
-[[noreturn]] void usage_error(const std::string& msg) { throw app::UsageError(msg); }
+[[noreturn]] void usage_error(const std::string& msg) {
+  throw app::UsageError(msg);
+}
 
 struct Args {
   std::string mode, out, resume;
@@ -98,7 +103,8 @@ Args parse_args(int argc, char** argv) {
       a.axes.push_back(parse_axis(flag, take()));
     } else {  // a zkd-train / zkd-distill flag shared by all members, passed on verbatim
       a.shared.push_back(tok);
-      if (!has_value && i + 1 < t.size() && t[i + 1].rfind("--", 0) != 0) a.shared.push_back(t[++i]);
+      if (!has_value && i + 1 < t.size() && t[i + 1].rfind("--", 0) != 0)
+        a.shared.push_back(t[++i]);
     }
   }
   return a;
@@ -128,11 +134,12 @@ int run(const Plan& plan, const std::string& dir, int member) {
   std::printf("\n");
   MemoryEstimate e = estimate(plan, member >= 0 ? 1 : n);
   check_fits(e, plan.configs.front().device);
-  std::printf("zkd-sweep: device memory estimate, members resident together: %s\n", e.describe().c_str());
+  std::printf("zkd-sweep: device memory estimate, members resident together: %s\n",
+              e.describe().c_str());
   std::fflush(stdout);
   SweepResult r = run_sweep(plan, dir, member);
-  std::printf("zkd-sweep: %d finished, %d diverged, %d waiting%s\n", r.finished, r.diverged, r.waiting,
-              member < 0 ? ("; summary " + dir + "/summary.md").c_str() : "");
+  std::printf("zkd-sweep: %d finished, %d diverged, %d waiting%s\n", r.finished, r.diverged,
+              r.waiting, member < 0 ? ("; summary " + dir + "/summary.md").c_str() : "");
   if (r.interrupted) {
     std::printf("zkd-sweep: interrupted; continue with: zkd-sweep --resume %s%s\n", dir.c_str(),
                 member >= 0 ? (" --member " + std::to_string(member)).c_str() : "");
@@ -161,8 +168,8 @@ int summarize_dirs(const Args& a) {
       for (const auto& e : fs::directory_iterator(d))
         if (e.is_directory() && is_run_dir(e.path())) subs.push_back(e.path());
       std::sort(subs.begin(), subs.end());
-      ZKD_CHECK(!subs.empty(), "summarize", "expected a sweep, a run directory or a folder of runs, got '",
-                d, "' with none");
+      ZKD_CHECK(!subs.empty(), "summarize",
+                "expected a sweep, a run directory or a folder of runs, got '", d, "' with none");
       for (const fs::path& s : subs) runs.push_back(read_run(s.string(), s.string()));
     }
   }
@@ -174,8 +181,8 @@ int summarize_dirs(const Args& a) {
   fs::create_directories(out);
   Summary s = summarize(out, runs);
   write_summary(out, s);
-  std::printf("%s\nzkd-sweep: wrote %s/summary.md, summary.json, summary.svg\n", summary_markdown(s).c_str(),
-              out.c_str());
+  std::printf("%s\nzkd-sweep: wrote %s/summary.md, summary.json, summary.svg\n",
+              summary_markdown(s).c_str(), out.c_str());
   return 0;
 }
 
@@ -192,20 +199,25 @@ int main(int argc, char** argv) {
     if (!a.positional.empty()) usage_error("unexpected argument '" + a.positional.front() + "'");
     if (!a.resume.empty()) {
       if (!a.mode.empty() || !a.shared.empty() || !a.axes.empty() || !a.out.empty() || a.plan)
-        usage_error("--resume DIR takes only --member (the sweep's settings are in DIR/sweep.json)");
+        usage_error(
+            "--resume DIR takes only --member (the sweep's settings are in DIR/sweep.json)");
       return run(read_plan(a.resume), a.resume, a.member);
     }
-    if (a.mode != "train" && a.mode != "distill") usage_error("expected train, distill or summarize first");
+    if (a.mode != "train" && a.mode != "distill")
+      usage_error("expected train, distill or summarize first");
     if (a.out.empty()) usage_error("--out DIR (the sweep directory) is required");
     if (fs::exists(a.out + "/sweep.json"))
-      usage_error(a.out + "/sweep.json exists: continue that sweep with zkd-sweep --resume " + a.out);
+      usage_error(a.out + "/sweep.json exists: continue that sweep with zkd-sweep --resume " +
+                  a.out);
     Plan plan = make_plan(a.mode, a.shared, a.axes, a.out);
     write_plan(plan, a.out);
     if (a.plan) {
-      std::printf("zkd-sweep: wrote %s/sweep.json with %zu member(s):\n", a.out.c_str(), plan.members.size());
+      std::printf("zkd-sweep: wrote %s/sweep.json with %zu member(s):\n", a.out.c_str(),
+                  plan.members.size());
       for (const Member& m : plan.members) std::printf("  %d  %s\n", m.index, m.name.c_str());
       MemoryEstimate e = estimate(plan, static_cast<int>(plan.members.size()));
-      std::printf("zkd-sweep: device memory estimate, members resident together: %s\n", e.describe().c_str());
+      std::printf("zkd-sweep: device memory estimate, members resident together: %s\n",
+                  e.describe().c_str());
       return 0;
     }
     return run(plan, a.out, a.member);

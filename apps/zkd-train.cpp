@@ -16,7 +16,8 @@ Exit codes: 0 done, 1 failure or bad input, 2 usage error, 130 interrupted (chec
 int main(int argc, char** argv) {
   return zkd::app::run_main(argc, argv, [](int argc, char** argv) {
     auto app = zkd::app::make_app(
-        "Train a CIFAR-100 model from scratch with cross-entropy (the paper's recipe by default).", kExamples);
+        "Train a CIFAR-100 model from scratch with cross-entropy (the paper's recipe by default).",
+        kExamples);
     return zkd::app::run_train_command(zkd::app::parse_train_command(*app, argc, argv, false));
   });
 }

@@ -46,12 +46,18 @@ bool safe_path(const std::string& p) {
 
 const char* type_name(mode_t type) {
   switch (type) {
-    case AE_IFLNK: return "a symbolic link";
-    case AE_IFCHR: return "a character device";
-    case AE_IFBLK: return "a block device";
-    case AE_IFIFO: return "a FIFO";
-    case AE_IFSOCK: return "a socket";
-    default: return "an entry of unknown type";
+    case AE_IFLNK:
+      return "a symbolic link";
+    case AE_IFCHR:
+      return "a character device";
+    case AE_IFBLK:
+      return "a block device";
+    case AE_IFIFO:
+      return "a FIFO";
+    case AE_IFSOCK:
+      return "a socket";
+    default:
+      return "an entry of unknown type";
   }
 }
 
@@ -105,8 +111,8 @@ std::vector<ArchiveMember> read_archive(const std::string& bytes,
                 "', got ", why());
       continue;
     }
-    ZKD_CHECK(wanted.empty() || find_member(out, base_name(name)) == nullptr, op,
-              "expected one ", base_name(name), ", got a second at '", name, "'");
+    ZKD_CHECK(wanted.empty() || find_member(out, base_name(name)) == nullptr, op, "expected one ",
+              base_name(name), ", got a second at '", name, "'");
     ArchiveMember m{name, std::string(static_cast<size_t>(size), '\0')};
     size_t done = 0;
     while (done < m.bytes.size()) {

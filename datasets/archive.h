@@ -10,13 +10,13 @@
 namespace zkd::data {
 
 struct ArchiveLimits {
-  uint64_t max_entries = 1000;              // headers of any type
-  uint64_t max_member_bytes = 1ull << 30;   // one regular file (CIFAR-100's train.bin: 154 MB)
-  uint64_t max_total_bytes = 2ull << 30;    // all regular files together, kept or not
+  uint64_t max_entries = 1000;             // headers of any type
+  uint64_t max_member_bytes = 1ull << 30;  // one regular file (CIFAR-100's train.bin: 154 MB)
+  uint64_t max_total_bytes = 2ull << 30;   // all regular files together, kept or not
 };
 
 struct ArchiveMember {
-  std::string name;   // path inside the archive
+  std::string name;  // path inside the archive
   std::string bytes;
 };
 
@@ -26,10 +26,12 @@ struct ArchiveMember {
 // device or unsafe path, or a wanted name present twice.
 std::vector<ArchiveMember> read_archive(const std::string& bytes,
                                         const std::vector<std::string>& wanted,
-                                        const std::string& origin, const ArchiveLimits& limits = {});
+                                        const std::string& origin,
+                                        const ArchiveLimits& limits = {});
 
 // The member whose base name is `base`, or null.
-const ArchiveMember* find_member(const std::vector<ArchiveMember>& members, const std::string& base);
+const ArchiveMember* find_member(const std::vector<ArchiveMember>& members,
+                                 const std::string& base);
 
 std::string base_name(const std::string& path);  // after the last '/'
 bool ends_with(const std::string& s, const std::string& suffix);

@@ -49,8 +49,12 @@ std::string one_shot(const EVP_MD* md, const std::string& bytes) {
 
 }  // namespace
 
-std::string md5_hex(const std::string& bytes) { return one_shot(EVP_md5(), bytes); }
-std::string sha256_hex(const std::string& bytes) { return one_shot(EVP_sha256(), bytes); }
+std::string md5_hex(const std::string& bytes) {
+  return one_shot(EVP_md5(), bytes);
+}
+std::string sha256_hex(const std::string& bytes) {
+  return one_shot(EVP_sha256(), bytes);
+}
 
 FileDigests file_digests(const std::string& path) {
   struct stat st;

@@ -34,9 +34,8 @@ RawFiles read_raw(const std::string& path, const std::vector<int>& wanted) {
   if (is_tarball(path)) {
     std::vector<std::string> names;
     for (int w : wanted) names.push_back(kFiles[w]);
-    std::vector<ArchiveMember> members =
-        read_archive(read_file(path, "cifar100", kCifarMaxTarballBytes), names, path,
-                     kCifarArchiveLimits);
+    std::vector<ArchiveMember> members = read_archive(
+        read_file(path, "cifar100", kCifarMaxTarballBytes), names, path, kCifarArchiveLimits);
     for (int w : wanted) {
       const ArchiveMember* found = find_member(members, kFiles[w]);
       ZKD_CHECK(found != nullptr, "cifar100", "expected the file ", kFiles[w], " in '", path,

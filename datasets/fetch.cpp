@@ -40,8 +40,8 @@ bool have_command(const char* name) {
 
 std::string fetch_hint(const std::string& data_dir) {
   return "Download cifar-100-binary.tar.gz on a machine with network access (" +
-         std::string(kCifar100Url) + ") and install it with: ./build/apps/zkd-data fetch --data " + data_dir +
-         " --from /path/to/cifar-100-binary.tar.gz";
+         std::string(kCifar100Url) + ") and install it with: ./build/apps/zkd-data fetch --data " +
+         data_dir + " --from /path/to/cifar-100-binary.tar.gz";
 }
 
 // Removes a path on scope exit unless released.

@@ -184,8 +184,8 @@ void check_png_chunks(const std::string& bytes, const std::string& origin) {
     ZKD_CHECK(at + 12 <= n, op, "expected a PNG chunk at byte ", at, ", got the end of the file");
     uint64_t len = (uint64_t{p[at]} << 24) | (uint64_t{p[at + 1]} << 16) |
                    (uint64_t{p[at + 2]} << 8) | p[at + 3];
-    ZKD_CHECK(len <= n - at - 12, op, "expected PNG chunk at byte ", at, " to fit in the file, got ",
-              "length ", len);
+    ZKD_CHECK(len <= n - at - 12, op, "expected PNG chunk at byte ", at,
+              " to fit in the file, got ", "length ", len);
     if (std::memcmp(p + at + 4, "IEND", 4) == 0) return;
     at += 12 + len;
   }
@@ -204,8 +204,10 @@ void check_bmp_size(const std::string& bytes, const std::string& origin) {
   const int64_t w = static_cast<int32_t>(u32(18)), h = static_cast<int32_t>(u32(22));
   if (compression != 0 && compression != 3) return;  // stb refuses RLE itself
   // Uncompressed rows of 4-byte-aligned bits: the pixels must be in the file.
-  const uint64_t aw = static_cast<uint64_t>(w < 0 ? -w : w), ah = static_cast<uint64_t>(h < 0 ? -h : h);
-  if (aw > static_cast<uint64_t>(kMaxImageSide) || ah > static_cast<uint64_t>(kMaxImageSide)) return;
+  const uint64_t aw = static_cast<uint64_t>(w < 0 ? -w : w),
+                 ah = static_cast<uint64_t>(h < 0 ? -h : h);
+  if (aw > static_cast<uint64_t>(kMaxImageSide) || ah > static_cast<uint64_t>(kMaxImageSide))
+    return;
   const uint64_t need = offset + (aw * bpp + 31) / 32 * 4 * ah;
   ZKD_CHECK(need <= bytes.size(), op, "expected ", need, " bytes for a ", aw, "x", ah, " BMP of ",
             bpp, " bits per pixel, got ", bytes.size());
@@ -262,7 +264,8 @@ void write_png_grid(const std::string& path, const Tensor& images, int cols, int
   const int64_t c64 = std::min<int64_t>(cols, n), r64 = (n + c64 - 1) / c64;
   bool fits = h <= kMaxGridSide && w <= kMaxGridSide && scale <= kMaxGridSide &&
               c64 <= kMaxGridSide && r64 <= kMaxGridSide;
-  int64_t gw64 = fits ? c64 * (w * scale + gap) + gap : 0, gh64 = fits ? r64 * (h * scale + gap) + gap : 0;
+  int64_t gw64 = fits ? c64 * (w * scale + gap) + gap : 0,
+          gh64 = fits ? r64 * (h * scale + gap) + gap : 0;
   ZKD_CHECK(fits && gw64 <= kMaxGridSide && gh64 <= kMaxGridSide, "write_png_grid",
             "expected a grid of at most ", kMaxGridSide, "x", kMaxGridSide, " pixels, got ", n,
             " images of ", h, "x", w, " at scale ", scale, " in ", c64, " columns");

@@ -53,7 +53,8 @@ void Loader::start_epoch(int64_t epoch) {
 void Loader::enable_strong_view() {
   ZKD_CHECK(train_, "Loader::enable_strong_view",
             "expected a training loader (the strong view is an augmentation), got a test loader");
-  if (!strong_images_.defined()) strong_images_ = Tensor::empty(out_images_.shape(), DType::F32, device_);
+  if (!strong_images_.defined())
+    strong_images_ = Tensor::empty(out_images_.shape(), DType::F32, device_);
 }
 
 Batch Loader::batch(int64_t i) {

@@ -12,9 +12,10 @@
 namespace zkd::data {
 
 struct Batch {
-  Tensor images;  // float32 [B, 3, 32, 32] on the loader's device, normalized
-  Tensor labels;  // int64 [B] on the loader's device
-  Tensor strong_images;  // float32 [B, 3, 32, 32], normalized; defined only when the loader's strong view is enabled
+  Tensor images;         // float32 [B, 3, 32, 32] on the loader's device, normalized
+  Tensor labels;         // int64 [B] on the loader's device
+  Tensor strong_images;  // float32 [B, 3, 32, 32], normalized; defined only when the loader's
+                         // strong view is enabled
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
@@ -55,8 +56,8 @@ class Loader {
   Tensor labels_;  // int64 [N] on device_
   Tensor order_;   // int64 [N] on device_ (training only)
   std::vector<int64_t> order_host_;
-  Tensor out_images_;  // float32 [batch, 3, 32, 32] on device_, reused
-  Tensor out_labels_;  // int64 [batch] on device_, reused
+  Tensor out_images_;     // float32 [batch, 3, 32, 32] on device_, reused
+  Tensor out_labels_;     // int64 [batch] on device_, reused
   Tensor strong_images_;  // float32 [batch, 3, 32, 32] on device_, reused; once the view is enabled
 };
 

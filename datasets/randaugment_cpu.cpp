@@ -42,7 +42,8 @@ void cutout(double v, double cx, double cy, uint8_t* img) {
   RaBox box = ra_cutout_box(v, cx, cy);
   for (int c = 0; c < 3; ++c)
     for (int y = box.y0; y <= box.y1 && y < 32; ++y)
-      for (int x = box.x0; x <= box.x1 && x < 32; ++x) img[(c * 32 + y) * 32 + x] = ra_cutout_fill(c);
+      for (int x = box.x0; x <= box.x1 && x < 32; ++x)
+        img[(c * 32 + y) * 32 + x] = ra_cutout_fill(c);
 }
 
 void strong_view_image(const uint8_t* img, uint64_t seed, uint64_t epoch, uint64_t index,

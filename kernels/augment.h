@@ -27,9 +27,9 @@ struct AugmentDraw {
 // (kernels/randaugment.h), so the two views crop and flip independently.
 ZKD_HD AugmentDraw augment_draw(uint64_t seed, uint64_t epoch, uint64_t index, uint32_t view = 0) {
   // counter word 0 = index, word 1 = epoch (both < 2^32, checked by the loader).
-  Philox4 r = philox_at(seed,
-                        static_cast<uint64_t>(RngStream::Augment) | (static_cast<uint64_t>(view) << 32),
-                        (epoch << 32) | (index & 0xffffffffu));
+  Philox4 r = philox_at(
+      seed, static_cast<uint64_t>(RngStream::Augment) | (static_cast<uint64_t>(view) << 32),
+      (epoch << 32) | (index & 0xffffffffu));
   const uint64_t kChoices = 2 * kAugmentPad + 1;  // 9 offsets; multiply-high maps a word to [0, 9)
   AugmentDraw d;
   d.dx = static_cast<int>((static_cast<uint64_t>(r.v[0]) * kChoices) >> 32);

@@ -1,8 +1,8 @@
 // Element-wise and memory kernels (see elementwise.h): grid-stride loops over flat buffers, with
 // float4 loads/stores when every pointer is 16-byte aligned (flat-buffer views may not be).
-#include "kernels/philox.h"
 #include "kernels/cuda_common.cuh"
 #include "kernels/elementwise.h"
+#include "kernels/philox.h"
 
 namespace zkd::kernels {
 

@@ -77,7 +77,8 @@ __global__ void __launch_bounds__(kMaxThreads)
   const int64_t label = labels[row];
   if (label < 0 || label >= K) {  // uniform over the block: all threads leave together
     for (int k = threadIdx.x; k < K; k += blockDim.x) dz[k] = NAN;
-    if (threadIdx.x == 0) row_terms[3 * row] = row_terms[3 * row + 1] = row_terms[3 * row + 2] = NAN;
+    if (threadIdx.x == 0)
+      row_terms[3 * row] = row_terms[3 * row + 1] = row_terms[3 * row + 2] = NAN;
     return;
   }
   const int g = static_cast<int>(label);
@@ -211,7 +212,8 @@ __global__ void __launch_bounds__(kMaxThreads)
     row_terms[3 * row] = log_ce - (z[g] - zmax);  // -log softmax(z)[g]
     row_terms[3 * row + 1] =
         DKD ? a.warmup * (a.alpha * tckd + a.beta * acc[0]) * T * T : a.lambda_kd * acc[0] * T * T;
-    // d (lam T^2 KL) / dT = lam (2 T KL - dKL/dx), dKL/dx = sum zh (q - p) + sum vh p (lp - lq - KL).
+    // d (lam T^2 KL) / dT = lam (2 T KL - dKL/dx), dKL/dx = sum zh (q - p) + sum vh p (lp - lq -
+    // KL).
     const float dkl_dx = acc[3] + acc[4] - acc[0] * acc[5];
     row_terms[3 * row + 2] = learned && !DKD ? a.lambda_kd * (2.0f * T * acc[0] - dkl_dx) : 0.0f;
   }

@@ -14,18 +14,22 @@ int blocks_for(int64_t n) {
 }
 
 __global__ void sigmoid_fwd_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
     y[i] = 1.0f / (1.0f + expf(-x[i]));
 }
 
 __global__ void sigmoid_bwd_kernel(const float* __restrict__ dy, const float* __restrict__ y,
                                    float* __restrict__ dx, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
     dx[i] = dy[i] * y[i] * (1.0f - y[i]);
 }
 
-__global__ void max_rows_kernel(const float* __restrict__ x, int64_t B, int64_t K, float* __restrict__ y) {
-  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < B; r += int64_t(gridDim.x) * blockDim.x) {
+__global__ void max_rows_kernel(const float* __restrict__ x, int64_t B, int64_t K,
+                                float* __restrict__ y) {
+  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < B;
+       r += int64_t(gridDim.x) * blockDim.x) {
     float m = -INFINITY;
     for (int64_t k = 0; k < K; ++k) m = fmaxf(m, x[r * K + k]);
     y[r] = m;
@@ -61,7 +65,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x) c += x[i] <= med ? 1 : 0;
   atomicAdd(&count, c);  // integer: order-independent
   __syncthreads();
-  if (threadIdx.x == 0) y[0] = static_cast<float>(static_cast<double>(count) / static_cast<double>(n));
+  if (threadIdx.x == 0)
+    y[0] = static_cast<float>(static_cast<double>(count) / static_cast<double>(n));
 }
 }  // namespace
 

@@ -1,7 +1,8 @@
 // Philox4x32-10 counter-based random numbers (Salmon et al., SC'11), usable on host and device.
 // The same (key, counter) gives the same four words on the CPU and on the GPU, so seeded
 // initialization, shuffling and augmentation draw identical numbers on both backends. This header
-// depends on nothing of zkd: the engine's Generator (engine/core/rng.h) and the kernels both use it.
+// depends on nothing of zkd: the engine's Generator (engine/core/rng.h) and the kernels both use
+// it.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -53,7 +54,9 @@ ZKD_HD Philox4 philox_at(uint64_t seed, uint64_t stream, uint64_t index) {
 }
 
 // A uniform float in [0, 1) from the top 24 bits of a word (exact in float32).
-ZKD_HD float philox_unit(uint32_t w) { return static_cast<float>(w >> 8) * (1.0f / 16777216.0f); }
+ZKD_HD float philox_unit(uint32_t w) {
+  return static_cast<float>(w >> 8) * (1.0f / 16777216.0f);
+}
 // A uniform double in [0, 1) from two words (53 bits).
 ZKD_HD double philox_unit53(uint32_t a, uint32_t b) {
   uint64_t x = (static_cast<uint64_t>(a >> 5) << 26) | (b >> 6);

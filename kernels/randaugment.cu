@@ -80,7 +80,7 @@ void randaugment_fwd(const uint8_t* images, const int64_t* order, int64_t start,
                      AugmentParams p, float* out, cudaStream_t stream) {
   if (count <= 0) return;
   randaugment_fwd_kernel<<<static_cast<unsigned>(count), kRaPixels, 0, stream>>>(images, order,
-                                                                               start, p, out);
+                                                                                 start, p, out);
 }
 
 }  // namespace zkd

@@ -31,19 +31,21 @@ enum RaOp : int {
   kRaTranslateY,
   kRaNumOps
 };
-constexpr int kRaOpsPerImage = 2;     // RandAugment(n = 2, m = 10): m is unused by the official code
-constexpr int kRaPixels = 32 * 32;    // one channel plane
+constexpr int kRaOpsPerImage = 2;   // RandAugment(n = 2, m = 10): m is unused by the official code
+constexpr int kRaPixels = 32 * 32;  // one channel plane
 constexpr double kRaCutoutMax = 0.5;  // Cutout side = uniform[0, 0.5) * 32
 // Sub-streams of RngStream::Augment (counter word 3): the weak view uses 0 (kernels/augment.h).
 constexpr uint32_t kRaCropStream = 1, kRaOpStream = 2, kRaMagStream = 3, kRaCutoutStream = 4;
 
 // Each op's magnitude range [lo, hi), the official augment_list.
 ZKD_HD double ra_range_lo(int op) {
-  constexpr double lo[kRaNumOps] = {0, 0.05, 0.05, 0.05, 0, 0, 4, -30, 0.05, -0.3, -0.3, 0, -0.3, -0.3};
+  constexpr double lo[kRaNumOps] = {0,   0.05, 0.05, 0.05, 0, 0,    4,
+                                    -30, 0.05, -0.3, -0.3, 0, -0.3, -0.3};
   return lo[op];
 }
 ZKD_HD double ra_range_hi(int op) {
-  constexpr double hi[kRaNumOps] = {1, 0.95, 0.95, 0.95, 1, 1, 8, 30, 0.95, 0.3, 0.3, 256, 0.3, 0.3};
+  constexpr double hi[kRaNumOps] = {1,  0.95, 0.95, 0.95, 1,   1,   8,
+                                    30, 0.95, 0.3,  0.3,  256, 0.3, 0.3};
   return hi[op];
 }
 
@@ -52,7 +54,10 @@ ZKD_HD double ra_range_hi(int op) {
 template <typename T>  // float or double
 ZKD_HD T ra_mul(T a, T b) {
 #if defined(__CUDA_ARCH__)
-  if constexpr (sizeof(T) == sizeof(float)) return __fmul_rn(a, b); else return __dmul_rn(a, b);
+  if constexpr (sizeof(T) == sizeof(float))
+    return __fmul_rn(a, b);
+  else
+    return __dmul_rn(a, b);
 #else
   return a * b;
 #endif
@@ -60,7 +65,10 @@ ZKD_HD T ra_mul(T a, T b) {
 template <typename T>
 ZKD_HD T ra_add(T a, T b) {
 #if defined(__CUDA_ARCH__)
-  if constexpr (sizeof(T) == sizeof(float)) return __fadd_rn(a, b); else return __dadd_rn(a, b);
+  if constexpr (sizeof(T) == sizeof(float))
+    return __fadd_rn(a, b);
+  else
+    return __dadd_rn(a, b);
 #else
   return a + b;
 #endif
@@ -69,11 +77,11 @@ ZKD_HD T ra_add(T a, T b) {
 // ---- Random choices for one image -----------------------------------------------------------
 
 struct RaDraw {
-  AugmentDraw crop;              // the strong view's own crop and flip
-  int op[kRaOpsPerImage];        // op ids in [0, 14)
-  double mag[kRaOpsPerImage];    // lo + (hi - lo) * u, u in [0, 1) with 53 bits
-  double cutout;                 // uniform [0, 0.5): side / 32
-  double cx, cy;                 // the official np.random.uniform(32): 32 - 31 u, in (1, 32]
+  AugmentDraw crop;            // the strong view's own crop and flip
+  int op[kRaOpsPerImage];      // op ids in [0, 14)
+  double mag[kRaOpsPerImage];  // lo + (hi - lo) * u, u in [0, 1) with 53 bits
+  double cutout;               // uniform [0, 0.5): side / 32
+  double cx, cy;               // the official np.random.uniform(32): 32 - 31 u, in (1, 32]
 };
 
 // Magnitude of `op` from a uniform u in [0, 1): the official min + (max - min) * random().
@@ -111,18 +119,23 @@ ZKD_HD RaDraw ra_draw(uint64_t seed, uint64_t epoch, uint64_t index) {
 struct RaPlan {
   int op;
   double mag;
-  float alpha;       // Brightness, Color, Contrast, Sharpness: PIL's blend factor (a float)
-  int fix[6];        // Rotate, ShearX, ShearY: PIL's 16.16 fixed-point affine coefficients
-  double shift;      // TranslateX / Y: the offset in pixels (magnitude * 32)
-  int mean;          // Contrast: rounded mean of the grey image (filled from the image)
-  int8_t tx[32], ty[32];  // TranslateX / Y: source column of output column x, row of row y (-1: none)
+  float alpha;   // Brightness, Color, Contrast, Sharpness: PIL's blend factor (a float)
+  int fix[6];    // Rotate, ShearX, ShearY: PIL's 16.16 fixed-point affine coefficients
+  double shift;  // TranslateX / Y: the offset in pixels (magnitude * 32)
+  int mean;      // Contrast: rounded mean of the grey image (filled from the image)
+  int8_t tx[32],
+      ty[32];  // TranslateX / Y: source column of output column x, row of row y (-1: none)
 };
 
 // Python's int() of a double pixel coordinate as PIL's COORD: -1 below 0.
-ZKD_HD int ra_coord(double v) { return v < 0.0 ? -1 : static_cast<int>(v); }
+ZKD_HD int ra_coord(double v) {
+  return v < 0.0 ? -1 : static_cast<int>(v);
+}
 
 // PIL's FIX(v) = floor(v * 65536 + 0.5).
-ZKD_HD int ra_fix(double v) { return static_cast<int>(floor(ra_add(ra_mul(v, 65536.0), 0.5))); }
+ZKD_HD int ra_fix(double v) {
+  return static_cast<int>(floor(ra_add(ra_mul(v, 65536.0), 0.5)));
+}
 
 // sin and cos of |t| <= 0.53 (30 degrees) by their Taylor series to t^17 / t^16 (truncation
 // below 1e-22), evaluated with rounded-once operations so both backends agree bit for bit.
@@ -189,15 +202,21 @@ ZKD_HD RaPlan ra_plan(int op, double mag) {
 // ---- Image statistics and lookup tables -----------------------------------------------------
 
 // PIL's RGB -> L: (19595 R + 38470 G + 7471 B + 2^15) >> 16.
-ZKD_HD int ra_luma(int r, int g, int b) { return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16; }
+ZKD_HD int ra_luma(int r, int g, int b) {
+  return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+}
 
 // Contrast: PIL's int(mean(L) + 0.5) of the 1024 grey values summing to luma_sum.
-ZKD_HD int ra_contrast_mean(int luma_sum) { return (luma_sum + 512) >> 10; }
+ZKD_HD int ra_contrast_mean(int luma_sum) {
+  return (luma_sum + 512) >> 10;
+}
 
 ZKD_HD bool ra_uses_lut(int op) {
   return op == kRaAutoContrast || op == kRaEqualize || op == kRaPosterize || op == kRaSolarize;
 }
-ZKD_HD bool ra_uses_histogram(int op) { return op == kRaAutoContrast || op == kRaEqualize; }
+ZKD_HD bool ra_uses_histogram(int op) {
+  return op == kRaAutoContrast || op == kRaEqualize;
+}
 
 // Entry i of one channel's lookup table. For AutoContrast and Equalize: lo / hi are the least
 // and greatest values of the channel, count_hi the number of pixels at hi, below_i the number
@@ -234,7 +253,8 @@ ZKD_HD uint8_t ra_lut_entry(const RaPlan& p, int i, int lo, int hi, int count_hi
 
 // Image.blend(degenerate, image, alpha) for 0 <= alpha <= 1: (uint8)(d + alpha (v - d)) in float.
 ZKD_HD uint8_t ra_blend(int degenerate, int v, float alpha) {
-  float r = ra_add(static_cast<float>(degenerate), ra_mul(alpha, static_cast<float>(v - degenerate)));
+  float r =
+      ra_add(static_cast<float>(degenerate), ra_mul(alpha, static_cast<float>(v - degenerate)));
   return static_cast<uint8_t>(static_cast<int>(r));
 }
 
@@ -246,8 +266,9 @@ ZKD_HD uint8_t ra_smooth(const uint8_t* ch, int y, int x) {
   for (int dy = 1; dy >= -1; --dy) {
     const uint8_t* row = ch + (y + dy) * 32 + x;
     float mid = dy == 0 ? kc : k;
-    float r = ra_add(ra_add(ra_mul(static_cast<float>(row[-1]), k), ra_mul(static_cast<float>(row[0]), mid)),
-                      ra_mul(static_cast<float>(row[1]), k));
+    float r = ra_add(
+        ra_add(ra_mul(static_cast<float>(row[-1]), k), ra_mul(static_cast<float>(row[0]), mid)),
+        ra_mul(static_cast<float>(row[1]), k));
     ss = ra_add(ss, r);
   }
   ss = ss < 0.0f ? 0.0f : (ss > 255.0f ? 255.0f : ss);
@@ -295,7 +316,8 @@ ZKD_HD void ra_apply_pixel(const RaPlan& p, const uint8_t* lut, const uint8_t* s
       break;
     case kRaSharpness:
       if (x > 0 && x < 31 && y > 0 && y < 31)  // PIL's filter copies the one-pixel border
-        for (int c = 0; c < 3; ++c) v[c] = ra_blend(ra_smooth(src + c * kRaPixels, y, x), v[c], p.alpha);
+        for (int c = 0; c < 3; ++c)
+          v[c] = ra_blend(ra_smooth(src + c * kRaPixels, y, x), v[c], p.alpha);
       break;
     case kRaRotate:
     case kRaShearX:
@@ -318,7 +340,9 @@ ZKD_HD void ra_apply_pixel(const RaPlan& p, const uint8_t* lut, const uint8_t* s
 // The official Cutout(img, v) with v = side / 32 and centre (cx, cy) from np.random.uniform(32):
 // x0 = int(max(0, cx - v/2)), x1 = min(32, x0 + v) and likewise for y; PIL's rectangle fills
 // the inclusive integer box [x0, int(x1)] x [y0, int(y1)]. v <= 0 leaves the image alone.
-ZKD_HD uint8_t ra_cutout_fill(int c) { return c == 0 ? 125 : (c == 1 ? 123 : 114); }
+ZKD_HD uint8_t ra_cutout_fill(int c) {
+  return c == 0 ? 125 : (c == 1 ? 123 : 114);
+}
 struct RaBox {
   int x0, y0, x1, y1;  // inclusive; empty when x1 < x0
 };
@@ -329,7 +353,8 @@ ZKD_HD RaBox ra_cutout_box(double v, double cx, double cy) {
   double fx = ra_add(cx, -half), fy = ra_add(cy, -half);
   box.x0 = static_cast<int>(fx > 0.0 ? fx : 0.0);
   box.y0 = static_cast<int>(fy > 0.0 ? fy : 0.0);
-  double ex = ra_add(static_cast<double>(box.x0), side), ey = ra_add(static_cast<double>(box.y0), side);
+  double ex = ra_add(static_cast<double>(box.x0), side),
+         ey = ra_add(static_cast<double>(box.y0), side);
   box.x1 = static_cast<int>(ex < 32.0 ? ex : 32.0);
   box.y1 = static_cast<int>(ey < 32.0 ? ey : 32.0);
   return box;

@@ -40,12 +40,13 @@ std::vector<std::pair<std::string, Tensor>> momentum_views(const Module& model, 
 // garbage or spread through a distillation); the first bad one is named.
 void check_finite(const NamedTensors& tensors, const std::string& path) {
   for (const auto& [name, t] : tensors) {
-    if (t.dtype() != DType::F32 && t.dtype() != DType::F64 && t.dtype() != DType::BF16 && t.dtype() != DType::F16)
+    if (t.dtype() != DType::F32 && t.dtype() != DType::F64 && t.dtype() != DType::BF16 &&
+        t.dtype() != DType::F16)
       continue;
     const std::vector<double> v = t.to(DType::F64).to_vector<double>();
     for (size_t i = 0; i < v.size(); ++i)
-      ZKD_CHECK(std::isfinite(v[i]), "checkpoint '" + path + "'", "expected finite values, got ", v[i], " in '",
-                name, "' at index ", i);
+      ZKD_CHECK(std::isfinite(v[i]), "checkpoint '" + path + "'", "expected finite values, got ",
+                v[i], " in '", name, "' at index ", i);
   }
 }
 
@@ -53,19 +54,25 @@ void check_finite(const NamedTensors& tensors, const std::string& path) {
 // features]) has another class count: say so, instead of a list of shape mismatches.
 void check_class_count(const Module& model, const NamedTensors& file, const std::string& path) {
   auto params = model.named_parameters();
-  auto last = std::find_if(params.rbegin(), params.rend(), [](const auto& p) { return p.second.data().dim() == 2; });
+  auto last = std::find_if(params.rbegin(), params.rend(),
+                           [](const auto& p) { return p.second.data().dim() == 2; });
   if (last == params.rend()) return;
   const Shape want = last->second.data().shape();
-  auto got = std::find_if(file.begin(), file.end(), [&](const auto& e) { return e.first == last->first; });
-  if (got == file.end() || got->second.dim() != 2 || got->second.size(1) != want[1] || got->second.size(0) == want[0])
+  auto got =
+      std::find_if(file.begin(), file.end(), [&](const auto& e) { return e.first == last->first; });
+  if (got == file.end() || got->second.dim() != 2 || got->second.size(1) != want[1] ||
+      got->second.size(0) == want[0])
     return;
-  ZKD_FAIL("checkpoint '" + path + "'", "expected a model with ", want[0], " classes ('", last->first, "' ",
-           shape_str(want), "), got one with ", got->second.size(0), " classes (", shape_str(got->second.shape()),
-           "); give --num-classes ", got->second.size(0));
+  ZKD_FAIL("checkpoint '" + path + "'", "expected a model with ", want[0], " classes ('",
+           last->first, "' ", shape_str(want), "), got one with ", got->second.size(0),
+           " classes (", shape_str(got->second.shape()), "); give --num-classes ",
+           got->second.size(0));
 }
 
 // The shortest text that reads back as exactly v ("77.45", not "77.450000000000003").
-std::string exact(double v) { return nlohmann::json(v).dump(); }
+std::string exact(double v) {
+  return nlohmann::json(v).dump();
+}
 
 // The whole string as a number of type T (no exceptions; false on junk, overflow, trailing text).
 template <typename T>

@@ -47,7 +47,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 std::string shell_quote(const std::string& s) {
   bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string("-_./=:,+@%").find(c) != std::string::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string("-_./=:,+@%").find(c) != std::string::npos;
   });
   if (plain) return s;
   std::string out = "'";
@@ -61,8 +62,12 @@ std::string one_line(std::string s) {
 }
 }  // namespace
 
-const std::string& program_name() { return g_program; }
-const std::string& program_path() { return g_path; }
+const std::string& program_name() {
+  return g_program;
+}
+const std::string& program_path() {
+  return g_path;
+}
 
 std::string invocation() {
   std::string out;
@@ -83,10 +88,12 @@ int run_main(int argc, char** argv, const std::function<int(int, char**)>& body)
   } catch (const EndProgram& e) {
     return e.code;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s: %s; see %s --help\n", prog, one_line(e.what()).c_str(), g_path.c_str());
+    std::fprintf(stderr, "%s: %s; see %s --help\n", prog, one_line(e.what()).c_str(),
+                 g_path.c_str());
     return kExitUsage;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s; see %s --help\n", prog, one_line(e.what()).c_str(), g_path.c_str());
+    std::fprintf(stderr, "%s: %s; see %s --help\n", prog, one_line(e.what()).c_str(),
+                 g_path.c_str());
     return kExitUsage;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "%s: out of memory (std::bad_alloc)\n", prog);
@@ -146,13 +153,18 @@ uint64_t parse_uint64(const std::string& text, const std::string& what) {
   return v;
 }
 
-double parse_double(const std::string& text, double lo, double hi, bool lo_open, const std::string& what) {
+double parse_double(const std::string& text, double lo, double hi, bool lo_open,
+                    const std::string& what) {
   errno = 0;
   char* end = nullptr;
-  double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ? NAN : std::strtod(text.c_str(), &end);
-  bool ok = end == text.c_str() + text.size() && std::isfinite(v) && !(errno == ERANGE && std::fabs(v) > 1) &&
-            (lo_open ? v > lo : v >= lo) && v <= hi;
-  if (!ok) throw UsageError(what + " expects " + double_range_text(lo, hi, lo_open) + ", got '" + text + "'");
+  double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
+                 ? NAN
+                 : std::strtod(text.c_str(), &end);
+  bool ok = end == text.c_str() + text.size() && std::isfinite(v) &&
+            !(errno == ERANGE && std::fabs(v) > 1) && (lo_open ? v > lo : v >= lo) && v <= hi;
+  if (!ok)
+    throw UsageError(what + " expects " + double_range_text(lo, hi, lo_open) + ", got '" + text +
+                     "'");
   return v;
 }
 
@@ -174,7 +186,8 @@ std::vector<std::string> long_flags(const CLI::App& app) {
 }
 }  // namespace
 
-void parse(CLI::App& app, int argc, char** argv, const std::map<std::string, std::string>& renamed) {
+void parse(CLI::App& app, int argc, char** argv,
+           const std::map<std::string, std::string>& renamed) {
   g_parsed.assign(argv, argv + argc);
   try {
     app.parse(argc, argv);
@@ -219,21 +232,24 @@ void parse(CLI::App& app, int argc, char** argv, const std::map<std::string, std
 }
 
 bool on_command_line(const std::string& flag) {
-  return std::any_of(g_parsed.begin() + (g_parsed.empty() ? 0 : 1), g_parsed.end(),
-                     [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; });
+  return std::any_of(
+      g_parsed.begin() + (g_parsed.empty() ? 0 : 1), g_parsed.end(),
+      [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; });
 }
 
 CLI::Option* add_int(CLI::App& app, const std::string& flag, int64_t& value, int64_t lo, int64_t hi,
                      const std::string& placeholder, const std::string& help) {
   return app
       .add_option_function<std::string>(
-          flag, [&value, lo, hi, flag](const std::string& s) { value = parse_int(s, lo, hi, flag); },
-          help + " (" + int_range_text(lo, hi).substr(3) + "; default " + std::to_string(value) + ")")
+          flag,
+          [&value, lo, hi, flag](const std::string& s) { value = parse_int(s, lo, hi, flag); },
+          help + " (" + int_range_text(lo, hi).substr(3) + "; default " + std::to_string(value) +
+              ")")
       ->option_text(placeholder);
 }
 
-CLI::Option* add_uint64(CLI::App& app, const std::string& flag, uint64_t& value, const std::string& placeholder,
-                        const std::string& help) {
+CLI::Option* add_uint64(CLI::App& app, const std::string& flag, uint64_t& value,
+                        const std::string& placeholder, const std::string& help) {
   return app
       .add_option_function<std::string>(
           flag, [&value, flag](const std::string& s) { value = parse_uint64(s, flag); },
@@ -247,7 +263,10 @@ CLI::Option* add_double(CLI::App& app, const std::string& flag, double& value, d
   std::snprintf(def, sizeof def, "%g", value);
   return app
       .add_option_function<std::string>(
-          flag, [&value, lo, hi, lo_open, flag](const std::string& s) { value = parse_double(s, lo, hi, lo_open, flag); },
+          flag,
+          [&value, lo, hi, lo_open, flag](const std::string& s) {
+            value = parse_double(s, lo, hi, lo_open, flag);
+          },
           help + " (default " + def + ")")
       ->option_text(placeholder);
 }

@@ -61,8 +61,8 @@ bool on_command_line(const std::string& flag);
 // Adds a strictly checked number option bound to `value` (its current value is the default).
 CLI::Option* add_int(CLI::App& app, const std::string& flag, int64_t& value, int64_t lo, int64_t hi,
                      const std::string& placeholder, const std::string& help);
-CLI::Option* add_uint64(CLI::App& app, const std::string& flag, uint64_t& value, const std::string& placeholder,
-                        const std::string& help);
+CLI::Option* add_uint64(CLI::App& app, const std::string& flag, uint64_t& value,
+                        const std::string& placeholder, const std::string& help);
 CLI::Option* add_double(CLI::App& app, const std::string& flag, double& value, double lo, double hi,
                         bool lo_open, const std::string& placeholder, const std::string& help);
 

@@ -14,16 +14,19 @@ namespace zkd::app {
 
 struct TrainConfig {
   std::string model = "resnet8x4";
-  std::string method = "kd+ls";  // ce (zkd-train) | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
+  std::string method =
+      "kd+ls";  // ce (zkd-train) | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
   std::string teacher_model = "resnet32x4";  // distillation only
   std::string teacher_checkpoint;
   std::string teacher_pick = "last";  // of a --teacher run directory: last | best (not saved)
   // Loss (distillation; the paper's per-pair values unless given, see paper_defaults):
   // KD / KD+LS: lambda_ce CE + kd_weight T^2 KL. DKD / DKD+LS (official semantics):
-  // lambda_ce CE + warm-up (alpha TCKD + beta NCKD), alpha = kd_weight, beta = dkd_beta x kd_weight.
+  // lambda_ce CE + warm-up (alpha TCKD + beta NCKD), alpha = kd_weight, beta = dkd_beta x
+  // kd_weight.
   double temperature = 2, lambda_ce = 0.1, kd_weight = 9, dkd_beta = 8;
   int64_t dkd_warmup_epochs = 20;
-  double ctkd_t_start = 2, ctkd_t_end = 30;  // CTKD: T = t_start + t_end * sigmoid(g) (docs/distillers.md)
+  double ctkd_t_start = 2,
+         ctkd_t_end = 30;  // CTKD: T = t_start + t_end * sigmoid(g) (docs/distillers.md)
 
   int64_t epochs = 240;
   int64_t batch_size = 64;
@@ -42,9 +45,9 @@ struct TrainConfig {
   int64_t test_per_class = 0;   // > 0: the first n test images of each class
   std::string out;              // run directory; empty: default_out_dir() (run_dir.h)
   int64_t log_every = 50;       // steps between progress reads (each waits for the device)
-  std::string dump_batch;       // a PNG of the first training batch, as the network sees it (not saved)
-  bool overwrite = false;       // replace a run already in `out` (not saved)
-  int64_t threads = 0;          // CPU threads of the CPU backend; 0: all cores (not saved)
+  std::string dump_batch;  // a PNG of the first training batch, as the network sees it (not saved)
+  bool overwrite = false;  // replace a run already in `out` (not saved)
+  int64_t threads = 0;     // CPU threads of the CPU backend; 0: all cores (not saved)
 
   // JSON (nlohmann) with every setting of the run; from_json checks types and ranges and throws
   // zkd::Error naming `origin` and the key.

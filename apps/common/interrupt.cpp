@@ -1,9 +1,9 @@
 // Signal flag for a clean stop of training.
 #include "apps/common/interrupt.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace zkd::app {
 
@@ -27,6 +27,8 @@ void install_interrupt_handler() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool interrupted() { return g_interrupted != 0; }
+bool interrupted() {
+  return g_interrupted != 0;
+}
 
 }  // namespace zkd::app

@@ -26,6 +26,8 @@ std::string encode_npy(const Tensor& t) {
   return out;
 }
 
-void save_npy(const std::string& path, const Tensor& t) { write_file_atomic(path, encode_npy(t)); }
+void save_npy(const std::string& path, const Tensor& t) {
+  write_file_atomic(path, encode_npy(t));
+}
 
 }  // namespace zkd::app

@@ -7,7 +7,7 @@
 
 namespace zkd::app {
 
-std::string encode_npy(const Tensor& t);  // float32, C order
+std::string encode_npy(const Tensor& t);                  // float32, C order
 void save_npy(const std::string& path, const Tensor& t);  // atomic
 
 }  // namespace zkd::app

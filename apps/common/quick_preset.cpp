@@ -23,7 +23,7 @@ constexpr int64_t kClasses = 10;
 constexpr int64_t kTrainPerClass = 500;  // all of CIFAR-100's training images per class
 constexpr int64_t kTestPerClass = 100;
 constexpr int64_t kTeacherEpochs = 8;
-constexpr int64_t kStudentEpochs = 4;   // each student, CE and KD+LS
+constexpr int64_t kStudentEpochs = 4;  // each student, CE and KD+LS
 }  // namespace
 
 int run_quick_preset(const TrainConfig& given, const std::string& out) {
@@ -38,10 +38,11 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   base.log_every = 20;
   base.overwrite = given.overwrite;
 
-  std::printf("== zkd quick preset: %s teacher -> %s students (plain CE and KD+LS), first %lld classes of "
-              "CIFAR-100 (%lld train / %lld test images each) ==\n",
-              kTeacher, kStudent, static_cast<long long>(kClasses),
-              static_cast<long long>(kTrainPerClass), static_cast<long long>(kTestPerClass));
+  std::printf(
+      "== zkd quick preset: %s teacher -> %s students (plain CE and KD+LS), first %lld classes of "
+      "CIFAR-100 (%lld train / %lld test images each) ==\n",
+      kTeacher, kStudent, static_cast<long long>(kClasses), static_cast<long long>(kTrainPerClass),
+      static_cast<long long>(kTestPerClass));
   TrainConfig t = base;
   t.model = kTeacher;
   t.method = "ce";
@@ -60,8 +61,9 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   ce.lr = d.lr;
   ce.epochs = kStudentEpochs;
   ce.out = out + "/student-ce";
-  std::printf("\n-- 2/4 student without a teacher: zkd-train --model %s --epochs %lld --lr %.3g --out %s\n",
-              kStudent, static_cast<long long>(ce.epochs), ce.lr, ce.out.c_str());
+  std::printf(
+      "\n-- 2/4 student without a teacher: zkd-train --model %s --epochs %lld --lr %.3g --out %s\n",
+      kStudent, static_cast<long long>(ce.epochs), ce.lr, ce.out.c_str());
   if (run_training(ce).interrupted) return 130;
 
   TrainConfig s = ce;
@@ -70,10 +72,12 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   s.teacher_checkpoint = teacher_checkpoint_path(t.out, "last");  // the last epoch's, as the paper
   use_loss_defaults(s, d);
   s.out = out + "/student-kd-ls";
-  std::printf("\n-- 3/4 student distilled: zkd-distill --method kd+ls --teacher %s --teacher-model %s --model %s "
-              "(T %.3g, lambda_ce %.3g, kd_weight %.3g) --out %s\n",
-              s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.temperature, s.lambda_ce, s.kd_weight,
-              s.out.c_str());
+  std::printf(
+      "\n-- 3/4 student distilled: zkd-distill --method kd+ls --teacher %s --teacher-model %s "
+      "--model %s "
+      "(T %.3g, lambda_ce %.3g, kd_weight %.3g) --out %s\n",
+      s.teacher_checkpoint.c_str(), kTeacher, kStudent, s.temperature, s.lambda_ce, s.kd_weight,
+      s.out.c_str());
   if (run_training(s).interrupted) return 130;
 
   std::printf("\n-- 4/4 evaluation of the best checkpoints on the %lld held-out test images\n",
@@ -81,24 +85,29 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   Device dev = pick_device(base.device);
   data::Cifar100 d_test = load_run_data(base, false);
   data::Loader test(d_test.test, dev, 256, 0, false);
-  std::printf("| model | role | top-1 %% | top-5 %% | test loss | checkpoint |\n|---|---|---|---|---|---|\n");
+  std::printf(
+      "| model | role | top-1 %% | top-5 %% | test loss | checkpoint "
+      "|\n|---|---|---|---|---|---|\n");
   double top1[3] = {0, 0, 0};
   int i = 0;
-  for (auto [name, role, path] : {std::tuple<std::string, std::string, std::string>{kTeacher, "teacher (CE)", t.out + "/best.safetensors"},
-                                  {kStudent, "student (CE, no teacher)", ce.out + "/best.safetensors"},
-                                  {kStudent, "student (KD+LS)", s.out + "/best.safetensors"}}) {
+  for (auto [name, role, path] :
+       {std::tuple<std::string, std::string, std::string>{kTeacher, "teacher (CE)",
+                                                          t.out + "/best.safetensors"},
+        {kStudent, "student (CE, no teacher)", ce.out + "/best.safetensors"},
+        {kStudent, "student (KD+LS)", s.out + "/best.safetensors"}}) {
     Generator gen(0);
     auto m = nets::create(name, gen, kClasses);
     load_weights(path, *m);
     m->to(dev);
     EvalResult e = evaluate(*m, test);
     top1[i++] = e.top1;
-    std::printf("| %s | %s | %.2f | %.2f | %.4f | %s |\n", name.c_str(), role.c_str(), e.top1, e.top5,
-                e.loss, path.c_str());
+    std::printf("| %s | %s | %.2f | %.2f | %.4f | %s |\n", name.c_str(), role.c_str(), e.top1,
+                e.top5, e.loss, path.c_str());
   }
-  std::printf("\ndistillation adds %+.2f points top-1 over the same student trained without a teacher; "
-              "chance is %.1f%%.\nLogs: %s/*/log.jsonl, curves: %s/*/curves.svg\n",
-              top1[2] - top1[1], 100.0 / kClasses, out.c_str(), out.c_str());
+  std::printf(
+      "\ndistillation adds %+.2f points top-1 over the same student trained without a teacher; "
+      "chance is %.1f%%.\nLogs: %s/*/log.jsonl, curves: %s/*/curves.svg\n",
+      top1[2] - top1[1], 100.0 / kClasses, out.c_str(), out.c_str());
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // `zkd-distill --preset quick`: the short end-to-end demo on real CIFAR-100 that finishes in a few
 // minutes on a 2-core CPU: train a small teacher (resnet20) on a 10-class subset, distill it with
-// KD+LS into a student and train the same student with plain CE beside it, then evaluate all three on
-// the subset's test images and print a table.
+// KD+LS into a student and train the same student with plain CE beside it, then evaluate all three
+// on the subset's test images and print a table.
 #pragma once
 #include <string>
 

@@ -58,8 +58,10 @@ std::string epoch_json(const EpochRecord& r) {
 std::string log_csv(const std::vector<EpochRecord>& records) {
   std::string out = "epoch";
   for (const Column& c : kColumns) out += std::string(",") + c.name;
-  const auto& extra = records.empty() ? std::vector<std::pair<std::string, double>>{} : records[0].extra;
-  for (const auto& e : extra) out += "," + e.first;  // the distiller's columns, as the first row has them
+  const auto& extra =
+      records.empty() ? std::vector<std::pair<std::string, double>>{} : records[0].extra;
+  for (const auto& e : extra)
+    out += "," + e.first;  // the distiller's columns, as the first row has them
   out += "\n";
   for (const EpochRecord& r : records) {
     out += std::to_string(r.epoch);

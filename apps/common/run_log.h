@@ -17,7 +17,8 @@ struct EpochRecord {
   double train_loss = 0, train_acc = 0;  // acc in %
   double test_loss = 0, test_top1 = 0, test_top5 = 0;
   double lr = 0, seconds = 0, images_per_s = 0;
-  std::vector<std::pair<std::string, double>> extra;  // the distiller's named values (loss terms, ...)
+  std::vector<std::pair<std::string, double>>
+      extra;  // the distiller's named values (loss terms, ...)
 };
 
 // What the plot needs besides the records.

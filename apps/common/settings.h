@@ -16,17 +16,18 @@
 namespace zkd::app {
 
 struct Setting {
-  std::string key;          // config / JSON key (snake_case); the flag is --key with '-' for '_'
-  std::string group;        // help group: data, model, optimization, distillation, output, device
-  std::string placeholder;  // EPOCHS, FLOAT, PATH, ...
-  std::string help;         // one line
-  std::string range;        // the valid values, e.g. "1 to 100000", "> 0" (strings: in help)
+  std::string key;            // config / JSON key (snake_case); the flag is --key with '-' for '_'
+  std::string group;          // help group: data, model, optimization, distillation, output, device
+  std::string placeholder;    // EPOCHS, FLOAT, PATH, ...
+  std::string help;           // one line
+  std::string range;          // the valid values, e.g. "1 to 100000", "> 0" (strings: in help)
   bool distill_only = false;  // zkd-distill only
   bool resumable = false;     // may change on --resume (else a different value is refused)
   bool paper = false;         // unless given, the paper's value for the method and pair
-  bool saved = true;          // in the checkpoint's JSON and config.toml (false: this invocation only)
-  bool is_flag = false;       // a bool: --flag without a value
-  std::function<std::string(const TrainConfig&)> toml;  // the value as TOML: 240, 0.05, "cpu", [1, 2]
+  bool saved = true;     // in the checkpoint's JSON and config.toml (false: this invocation only)
+  bool is_flag = false;  // a bool: --flag without a value
+  std::function<std::string(const TrainConfig&)>
+      toml;  // the value as TOML: 240, 0.05, "cpu", [1, 2]
   // From command-line / config-file text; throws UsageError naming the flag.
   std::function<void(TrainConfig&, const std::vector<std::string>&)> read_text;
   std::function<nlohmann::json(const TrainConfig&)> to_json;

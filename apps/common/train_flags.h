@@ -29,7 +29,8 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
 int run_train_command(const TrainCommand& cmd);
 
 // --threads N for the apps outside the training settings (zkd-eval, zkd-bench, zkd-predict), with
-// the "threads" setting's range and help; apply_threads sets the CPU backend's threads (0: all cores).
+// the "threads" setting's range and help; apply_threads sets the CPU backend's threads (0: all
+// cores).
 CLI::Option* add_threads_option(CLI::App& app, int64_t& threads);
 void apply_threads(int64_t threads);
 

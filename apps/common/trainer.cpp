@@ -37,8 +37,8 @@ namespace fs = std::filesystem;
 Device pick_device(const std::string& flag) {
   if (flag == "auto") return gpu::available() ? Device::cuda(0) : Device::cpu();
   Device d = parse_device(flag);
-  ZKD_CHECK(!d.is_cuda() || gpu::available(), "device", "expected a usable GPU for --device ",
-            flag, ", got none (", gpu::describe(), "); use --device cpu or auto");
+  ZKD_CHECK(!d.is_cuda() || gpu::available(), "device", "expected a usable GPU for --device ", flag,
+            ", got none (", gpu::describe(), "); use --device cpu or auto");
   return d;
 }
 
@@ -56,7 +56,8 @@ data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train) {
     d.test = data::load_cifar100_split(path, "test");
   }
   d.test = data::first_classes(d.test, cfg.num_classes);
-  if (need_train && cfg.train_per_class > 0) d.train = data::first_per_class(d.train, cfg.train_per_class);
+  if (need_train && cfg.train_per_class > 0)
+    d.train = data::first_per_class(d.train, cfg.train_per_class);
   if (cfg.test_per_class > 0) d.test = data::first_per_class(d.test, cfg.test_per_class);
   return d;
 }
@@ -97,8 +98,8 @@ float lr_at(const TrainConfig& c, int64_t epoch) {
 
 void check_config(const TrainConfig& c) {
   ZKD_CHECK(nets::exists(c.model), "config", "expected a known --model, got '", c.model, "'");
-  ZKD_CHECK(c.epochs >= 1 && c.batch_size >= 1, "config", "expected epochs and batch size >= 1, got ",
-            c.epochs, " and ", c.batch_size);
+  ZKD_CHECK(c.epochs >= 1 && c.batch_size >= 1, "config",
+            "expected epochs and batch size >= 1, got ", c.epochs, " and ", c.batch_size);
   ZKD_CHECK(c.schedule == "multistep" || c.schedule == "cosine", "config",
             "expected --schedule multistep or cosine, got '", c.schedule, "'");
   if (c.distills()) {
@@ -110,10 +111,10 @@ void check_config(const TrainConfig& c) {
   }
 }
 
-[[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step, const std::string& what,
-                           double value, bool have_checkpoint) {
-  ZKD_FAIL("train", "expected a finite ", what, ", got ", value, " at epoch ", epoch, " step ", step,
-           " (diverged: lower --lr?). ",
+[[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step,
+                           const std::string& what, double value, bool have_checkpoint) {
+  ZKD_FAIL("train", "expected a finite ", what, ", got ", value, " at epoch ", epoch, " step ",
+           step, " (diverged: lower --lr?). ",
            have_checkpoint ? "The last good checkpoint is kept: " + out + "/last.safetensors"
                            : std::string("No checkpoint was written yet."));
 }
@@ -137,12 +138,16 @@ NamedTensors distiller_state(Distiller& d, SGD* dopt) {
   return out;
 }
 
-void restore_distiller_state(Distiller& d, SGD* dopt, const NamedTensors& saved, const std::string& path) {
+void restore_distiller_state(Distiller& d, SGD* dopt, const NamedTensors& saved,
+                             const std::string& path) {
   for (auto& [name, view] : distiller_state(d, dopt)) {
-    auto it = std::find_if(saved.begin(), saved.end(), [&](const auto& e) { return e.first == name; });
+    auto it =
+        std::find_if(saved.begin(), saved.end(), [&](const auto& e) { return e.first == name; });
     ZKD_CHECK(it != saved.end() && it->second.shape() == view.shape(), "checkpoint '" + path + "'",
-              "expected the method's state '", kExtraPrefix, name, "' of shape ", shape_str(view.shape()),
-              it == saved.end() ? std::string(", got none") : ", got shape " + shape_str(it->second.shape()));
+              "expected the method's state '", kExtraPrefix, name, "' of shape ",
+              shape_str(view.shape()),
+              it == saved.end() ? std::string(", got none")
+                                : ", got shape " + shape_str(it->second.shape()));
     view.copy_from(it->second);
   }
 }
@@ -164,7 +169,8 @@ constexpr const char* kTermSumPrefix = "epoch_sum.";  // checkpoint extras of an
 // Puts the running sums of a checkpoint's epoch in progress back on the device.
 void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
   ZKD_DISPATCH(loss_sum, fill, loss_sum, s.epoch_loss_sum);
-  counts.copy_from(from_vector<float>({static_cast<float>(s.epoch_top1), static_cast<float>(s.epoch_top5)}, {2}));
+  counts.copy_from(from_vector<float>(
+      {static_cast<float>(s.epoch_top1), static_cast<float>(s.epoch_top5)}, {2}));
 }
 }  // namespace
 
@@ -195,15 +201,17 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
   std::shared_ptr<Module> teacher;
   if (distiller->needs_teacher()) teacher = load_teacher(cfg, dev);
   int64_t first_epoch = 1, first_step = 0;
-  NamedTensors extra;  // the checkpoint's distiller state (and the term sums of an epoch in progress)
+  NamedTensors
+      extra;  // the checkpoint's distiller state (and the term sums of an epoch in progress)
   if (!resume_dir.empty()) {
     state = load_checkpoint(ckpt_path, *model, &opt, &extra);
     restore_distiller_state(*distiller, dopt.get(), extra, ckpt_path);
     first_epoch = state.complete() ? state.epoch + 1 : state.epoch;
     first_step = state.complete() ? 0 : state.step;
-    ZKD_CHECK(first_epoch <= cfg.epochs, "resume", "expected epochs left to run, got a run in ", resume_dir,
-              " that has ", state.complete() ? "finished " : "reached ", state.epoch, " epochs and --epochs ",
-              cfg.epochs, "; to train it longer: --resume ", resume_dir, " --epochs ",
+    ZKD_CHECK(first_epoch <= cfg.epochs, "resume", "expected epochs left to run, got a run in ",
+              resume_dir, " that has ", state.complete() ? "finished " : "reached ", state.epoch,
+              " epochs and --epochs ", cfg.epochs, "; to train it longer: --resume ", resume_dir,
+              " --epochs ",
               std::max<int64_t>(state.epoch + (state.complete() ? 1 : 0), cfg.epochs + 1));
   }
   write_run_files(cfg);  // the settings and command line (after the checks of a resume)
@@ -215,8 +223,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
   data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
   if (distiller->needs_strong_view()) train.enable_strong_view();
   ZKD_CHECK(first_step == 0 || state.steps_per_epoch == train.num_batches(), "resume", "expected ",
-            state.steps_per_epoch, " steps per epoch as in the checkpoint, got ", train.num_batches(),
-            " (did the data change?)");
+            state.steps_per_epoch, " steps per epoch as in the checkpoint, got ",
+            train.num_batches(), " (did the data change?)");
   state.steps_per_epoch = train.num_batches();
   if (!cfg.dump_batch.empty()) {  // what the network sees in the first step of this run
     train.start_epoch(first_epoch - 1);
@@ -228,10 +236,12 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
   RunLog log(cfg.out, plot_info(cfg));
   log.load_existing(first_epoch);
   std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
-              cfg.distills() ? ("distill " + cfg.method + " " + cfg.teacher_model + " ->").c_str() : "train",
+              cfg.distills() ? ("distill " + cfg.method + " " + cfg.teacher_model + " ->").c_str()
+                             : "train",
               cfg.model.c_str(), dev.is_cuda() ? gpu::describe().c_str() : "cpu",
               static_cast<long long>(train.size()), static_cast<long long>(test.size()),
-              static_cast<long long>(cfg.epochs), static_cast<long long>(cfg.batch_size), cfg.out.c_str());
+              static_cast<long long>(cfg.epochs), static_cast<long long>(cfg.batch_size),
+              cfg.out.c_str());
 
   install_interrupt_handler();
   TrainOutcome out;
@@ -253,7 +263,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
     ZKD_DISPATCH(loss_sum, fill, loss_sum, 0.0);
     ZKD_DISPATCH(counts, fill, counts, 0.0);
     int64_t images = 0, step = first_step;
-    if (first_step > 0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
+    if (first_step >
+        0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
       restore_epoch_sums(state, loss_sum, counts);
       const std::string tp = kTermSumPrefix;
       for (auto& [name, t] : extra)
@@ -267,7 +278,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
       data::Batch b = train.batch(step);
       StepResult sr = train_step(*model, teacher.get(), *distiller, opt, dopt.get(), b.images,
                                  b.strong_images, b.labels);
-      ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, sr.loss.loss.data(), static_cast<double>(b.size()));
+      ZKD_DISPATCH(loss_sum, add_inplace, loss_sum, sr.loss.loss.data(),
+                   static_cast<double>(b.size()));
       ZKD_DISPATCH(counts, accumulate_topk, sr.logits, b.labels, counts);  // the weak view
       for (auto& [name, v] : sr.loss.terms) {
         Tensor& t = terms.at(name, v);
@@ -280,7 +292,8 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
         double mean = loss_sum.item<float>() / static_cast<double>(images);  // waits for the device
         if (!std::isfinite(mean)) diverged(cfg.out, epoch, step + 1, "loss", mean, have_ckpt);
         float w = weights.item<float>();
-        if (!std::isfinite(w)) diverged(cfg.out, epoch, step + 1, "weight after the step", w, have_ckpt);
+        if (!std::isfinite(w))
+          diverged(cfg.out, epoch, step + 1, "weight after the step", w, have_ckpt);
         progress.update(step + 1, mean, images);
       }
       if (interrupted() && !last) break;  // in the epoch's last step: finish the epoch first
@@ -295,8 +308,10 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
       state.epoch_top5 = c[1];
       state.epoch_images = images;
       NamedTensors mid = distiller_state(*distiller, dopt.get());
-      for (size_t i = 0; i < terms.sums.size(); ++i) mid.emplace_back(kTermSumPrefix + terms.names[i], terms.sums[i]);
-      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, describe_run(cfg, epoch, last_top1), mid);
+      for (size_t i = 0; i < terms.sums.size(); ++i)
+        mid.emplace_back(kTermSumPrefix + terms.names[i], terms.sums[i]);
+      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state,
+                      describe_run(cfg, epoch, last_top1), mid);
       progress.finish("interrupted at epoch " + std::to_string(epoch) + " step " +
                       std::to_string(step + 1) + "; checkpoint written: " + cfg.out +
                       "/last.safetensors (continue with --resume " + cfg.out + ")");
@@ -313,9 +328,11 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
     r.seconds = secs;
     r.images_per_s = static_cast<double>(images - images_before) / std::max(secs, 1e-9);
     for (size_t i = 0; i < terms.sums.size(); ++i)
-      r.extra.emplace_back(terms.names[i], terms.sums[i].item_double() / static_cast<double>(images));
+      r.extra.emplace_back(terms.names[i],
+                           terms.sums[i].item_double() / static_cast<double>(images));
     for (auto& [name, v] : distiller->epoch_values()) r.extra.emplace_back(name, v.item_double());
-    if (!std::isfinite(r.train_loss)) diverged(cfg.out, epoch, step, "loss", r.train_loss, have_ckpt);
+    if (!std::isfinite(r.train_loss))
+      diverged(cfg.out, epoch, step, "loss", r.train_loss, have_ckpt);
     progress.evaluating(test.size());
     EvalResult e = evaluate(*model, test);
     if (!std::isfinite(e.loss)) diverged(cfg.out, epoch, step, "test loss", e.loss, have_ckpt);
@@ -336,18 +353,21 @@ TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
       state.best_epoch = epoch;
       save_weights(cfg.out + "/best.safetensors", *model, info);
     }
-    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info, distiller_state(*distiller, dopt.get()));
+    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info,
+                    distiller_state(*distiller, dopt.get()));
     have_ckpt = true;
-    progress.finish(epoch_summary(epoch, cfg.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
-                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+    progress.finish(epoch_summary(
+        epoch, cfg.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
     last_top1 = e.top1;
     out.last_top1 = e.top1;
     out.last_epoch = epoch;
     if (on_epoch) on_epoch(r);
     if (interrupted() && epoch < cfg.epochs) {  // the signal came late in the epoch: it is saved
-      std::printf("zkd: interrupted after epoch %lld; checkpoint written: %s/last.safetensors "
-                  "(continue with --resume %s)\n", static_cast<long long>(epoch), cfg.out.c_str(),
-                  cfg.out.c_str());
+      std::printf(
+          "zkd: interrupted after epoch %lld; checkpoint written: %s/last.safetensors "
+          "(continue with --resume %s)\n",
+          static_cast<long long>(epoch), cfg.out.c_str(), cfg.out.c_str());
       out.interrupted = true;
       return out;
     }

@@ -5,7 +5,8 @@ namespace zkd::app {
 
 std::string version() {
   std::string commit = ZKD_GIT_COMMIT;
-  return commit.empty() ? std::string(ZKD_VERSION) : std::string(ZKD_VERSION) + " (git " + commit + ")";
+  return commit.empty() ? std::string(ZKD_VERSION)
+                        : std::string(ZKD_VERSION) + " (git " + commit + ")";
 }
 
 }  // namespace zkd::app

@@ -14,6 +14,8 @@ class CeDistiller : public Distiller {
 };
 }  // namespace
 
-std::unique_ptr<Distiller> make_ce_distiller() { return std::make_unique<CeDistiller>(); }
+std::unique_ptr<Distiller> make_ce_distiller() {
+  return std::make_unique<CeDistiller>();
+}
 
 }  // namespace zkd::app

@@ -18,18 +18,23 @@ constexpr int kDecayLoops = 10;  // the official --decay_loops 10, decay_max 0, 
 class CtkdDistiller : public Distiller {
  public:
   CtkdDistiller(const TrainConfig& cfg, Device device, DType dtype)
-      : a_(loss_args_at(cfg, 1)), t_start_(cfg.ctkd_t_start), t_end_(cfg.ctkd_t_end),
+      : a_(loss_args_at(cfg, 1)),
+        t_start_(cfg.ctkd_t_start),
+        t_end_(cfg.ctkd_t_end),
         global_t_(ones({1}, dtype, device), true) {
     a_.std_eps = 0;  // the CTKD code's normalize() divides by the std alone
   }
   void start_epoch(int64_t epoch) override { lambda_ = grl_lambda(epoch); }
   StepLoss loss(const ViewLogits& s, const ViewLogits& t, const Tensor& labels) override {
-    Variable temp = add_scalar(mul_scalar(sigmoid(grad_scale(global_t_, lambda_)), t_end_), t_start_);
+    Variable temp =
+        add_scalar(mul_scalar(sigmoid(grad_scale(global_t_, lambda_)), t_end_), t_start_);
     last_temp_ = temp.data();
     KdLossResult r = kd_loss(s.weak, t.weak.data(), labels, a_, temp);
     return {r.loss, {{"loss_ce", r.parts.view_at(0, {})}, {"loss_kd", r.parts.view_at(1, {})}}};
   }
-  std::vector<std::pair<std::string, Variable>> parameters() override { return {{"global_t", global_t_}}; }
+  std::vector<std::pair<std::string, Variable>> parameters() override {
+    return {{"global_t", global_t_}};
+  }
   NamedScalars epoch_values() override {
     NamedScalars v = {{"grl_lambda", full({}, lambda_, DType::F64)}};
     if (last_temp_.defined()) v.emplace_back("temperature", last_temp_.view({}));
@@ -37,7 +42,8 @@ class CtkdDistiller : public Distiller {
   }
 
   static double grl_lambda(int64_t epoch) {
-    const double e = static_cast<double>(std::min<int64_t>(std::max<int64_t>(epoch, 0), kDecayLoops));
+    const double e =
+        static_cast<double>(std::min<int64_t>(std::max<int64_t>(epoch, 0), kDecayLoops));
     return (std::cos(e * kPi / kDecayLoops) + 1.0) * 0.5 - 1.0;
   }
 
@@ -46,7 +52,7 @@ class CtkdDistiller : public Distiller {
   double t_start_, t_end_;
   Variable global_t_;  // [1]
   double lambda_ = 0;
-  Tensor last_temp_;   // [1] the temperature of the latest step
+  Tensor last_temp_;  // [1] the temperature of the latest step
 };
 }  // namespace
 

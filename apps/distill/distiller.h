@@ -22,7 +22,7 @@ struct ViewLogits {
 using NamedScalars = std::vector<std::pair<std::string, Tensor>>;  // [] tensors on the device
 
 struct StepLoss {
-  Variable loss;       // [] the total; its gradient reaches the student and the distiller's parameters
+  Variable loss;  // [] the total; its gradient reaches the student and the distiller's parameters
   NamedScalars terms;  // per-term batch means (logged as epoch means, e.g. "loss_ce", "loss_kd")
 };
 
@@ -34,7 +34,8 @@ class Distiller {
   // Per-epoch settings (DKD warm-up, CTKD's gradient-reversal lambda); epochs from 1.
   virtual void start_epoch(int64_t epoch) { (void)epoch; }
   // student: with gradient; teacher: constants (undefined when !needs_teacher()); labels int64 [B].
-  virtual StepLoss loss(const ViewLogits& student, const ViewLogits& teacher, const Tensor& labels) = 0;
+  virtual StepLoss loss(const ViewLogits& student, const ViewLogits& teacher,
+                        const Tensor& labels) = 0;
   // Learnable parameters of its own, by name (saved in checkpoints with their momentum).
   virtual std::vector<std::pair<std::string, Variable>> parameters() { return {}; }
   // Values logged once per epoch as they are after its last step (e.g. "temperature").
@@ -43,7 +44,8 @@ class Distiller {
 
 // The distiller of cfg.method (ce | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls),
 // its parameters on `device` in `dtype`.
-std::unique_ptr<Distiller> make_distiller(const TrainConfig& cfg, Device device, DType dtype = DType::F32);
+std::unique_ptr<Distiller> make_distiller(const TrainConfig& cfg, Device device,
+                                          DType dtype = DType::F32);
 
 // One constructor per method (apps/distill/<method>.cpp).
 std::unique_ptr<Distiller> make_ce_distiller();

@@ -5,8 +5,8 @@
 //   KD:  w frac * sum_T KD(z_w, v_w, T) + w [KD(z_s, v_s, T) + KD(z_s, v_s, 3) + KD(z_s, v_s, 5)
 //        + KD(z_w, v_w, 2) + KD(z_w, v_w, 6)]   (the official code's quirk: the last two
 //        "strong" terms use the weak logits); LS standardizes inside these KD terms only
-//   CC:  w cfrac * sum_T |P_t^T P_t - P_s^T P_s|^2 / K   (weak view, raw logits, P = softmax(z / T))
-//   BC:  w frac  * sum_T |P_t P_t^T - P_s P_s^T|^2 / B
+//   CC:  w cfrac * sum_T |P_t^T P_t - P_s^T P_s|^2 / K   (weak view, raw logits, P = softmax(z /
+//   T)) BC:  w frac  * sum_T |P_t P_t^T - P_s P_s^T|^2 / B
 // Composed from differentiable ops (kd_loss per temperature, softmax, transpose, linear); the
 // masks are computed on the device (max_rows, sum_rows, fraction_le_median): no host sync.
 #include <map>
@@ -40,13 +40,14 @@ class MlkdDistiller : public Distiller {
     const double w = a_.lambda_kd;
     // Masks from the teacher's weak-view probabilities at T = 1.
     Tensor pt = ZKD_DISPATCH(vw, softmax_fwd, vw);
-    Tensor conf = ZKD_DISPATCH(pt, max_rows, pt);                    // [B]
-    Tensor frac = ZKD_DISPATCH(conf, fraction_le_median, conf);      // []
-    Tensor class_conf = ZKD_DISPATCH(pt, sum_rows, pt);              // [K]
+    Tensor conf = ZKD_DISPATCH(pt, max_rows, pt);                // [B]
+    Tensor frac = ZKD_DISPATCH(conf, fraction_le_median, conf);  // []
+    Tensor class_conf = ZKD_DISPATCH(pt, sum_rows, pt);          // [K]
     Tensor cfrac = ZKD_DISPATCH(class_conf, fraction_le_median, class_conf);
 
     Variable ce = mul_scalar(add(cross_entropy(zw, labels), cross_entropy(zs, labels)), lambda_ce_);
-    std::map<float, Variable> kd_weak;  // w KD(z_w, v_w, T), shared by the masked and unmasked terms
+    std::map<float, Variable>
+        kd_weak;  // w KD(z_w, v_w, T), shared by the masked and unmasked terms
     auto kdw = [&](float T) {
       auto it = kd_weak.find(T);
       if (it != kd_weak.end()) return it->second;
@@ -75,7 +76,10 @@ class MlkdDistiller : public Distiller {
     bc = scale_by(mul_scalar(bc, w / static_cast<double>(B)), frac);
     Variable total = add(add(ce, kd), add(cc, bc));
     return {total,
-            {{"loss_ce", ce.data()}, {"loss_kd", kd.data()}, {"loss_cc", cc.data()}, {"loss_bc", bc.data()}}};
+            {{"loss_ce", ce.data()},
+             {"loss_kd", kd.data()},
+             {"loss_cc", cc.data()},
+             {"loss_bc", bc.data()}}};
   }
 
  private:

@@ -10,9 +10,9 @@ namespace zkd::app::sweep {
 
 const std::vector<Setting>& sweepable_settings() {
   static const std::vector<Setting> s = {
-      {"method", ""},         {"model", ""},       {"temperature", "T"}, {"lambda-ce", "ce"},
-      {"kd-weight", "kd"},    {"dkd-beta", "b"},        {"lr", "lr"},
-      {"weight-decay", "wd"}, {"momentum", "m"},   {"seed", "seed"}};
+      {"method", ""},      {"model", ""},     {"temperature", "T"}, {"lambda-ce", "ce"},
+      {"kd-weight", "kd"}, {"dkd-beta", "b"}, {"lr", "lr"},         {"weight-decay", "wd"},
+      {"momentum", "m"},   {"seed", "seed"}};
   return s;
 }
 
@@ -36,18 +36,23 @@ bool parse_range(const std::string& item, std::vector<std::string>& out) {
   if (dash == std::string::npos || dash == 0 || dash + 1 == item.size()) return false;
   std::string a = item.substr(0, dash), b = item.substr(dash + 1);
   auto digits = [](const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (!digits(a) || !digits(b)) return false;
   unsigned long long lo = std::stoull(a), hi = std::stoull(b);
-  ZKD_CHECK(lo <= hi && hi - lo < 100000, "sweep", "expected a seed range LOW-HIGH with LOW <= HIGH "
-            "(and under 100000 seeds), got '", item, "'");
+  ZKD_CHECK(lo <= hi && hi - lo < 100000, "sweep",
+            "expected a seed range LOW-HIGH with LOW <= HIGH "
+            "(and under 100000 seeds), got '",
+            item, "'");
   for (unsigned long long s = lo; s <= hi; ++s) out.push_back(std::to_string(s));
   return true;
 }
 }  // namespace
 
-bool is_sweepable(const std::string& flag) { return rank_of(flag) >= 0; }
+bool is_sweepable(const std::string& flag) {
+  return rank_of(flag) >= 0;
+}
 
 Axis parse_axis(const std::string& flag, const std::string& text) {
   ZKD_CHECK(is_sweepable(flag), "sweep", "expected a sweepable setting (", known_list(), "), got '",
@@ -56,7 +61,8 @@ Axis parse_axis(const std::string& flag, const std::string& text) {
   size_t start = 0;
   while (true) {
     size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     ZKD_CHECK(!item.empty(), "sweep", "expected --", flag, " as values separated by commas, got '",
               text, "' (an empty item)");
     ZKD_CHECK(item.find_first_of("/\\ \t\n") == std::string::npos, "sweep", "expected --", flag,
@@ -77,8 +83,10 @@ std::vector<Member> expand(std::vector<Axis> axes) {
   for (const Axis& a : axes) {
     ZKD_CHECK(is_sweepable(a.flag), "sweep", "expected a sweepable setting (", known_list(),
               "), got '", a.flag, "'");
-    ZKD_CHECK(flags.insert(a.flag).second, "sweep", "expected each setting once, got --", a.flag, " twice");
-    ZKD_CHECK(!a.values.empty(), "sweep", "expected at least one value for --", a.flag, ", got none");
+    ZKD_CHECK(flags.insert(a.flag).second, "sweep", "expected each setting once, got --", a.flag,
+              " twice");
+    ZKD_CHECK(!a.values.empty(), "sweep", "expected at least one value for --", a.flag,
+              ", got none");
   }
   if (!flags.count("seed")) axes.push_back({"seed", {"0"}});
   std::stable_sort(axes.begin(), axes.end(),

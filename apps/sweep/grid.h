@@ -30,9 +30,9 @@ struct Axis {
 Axis parse_axis(const std::string& flag, const std::string& text);
 
 struct Member {
-  int index = 0;         // position in the expansion
-  std::string name;      // "T2-kd9-seed1": the varying settings and the seed
-  std::string group;     // the name without the seed: its grid point ("T2-kd9"; "all" when none vary)
+  int index = 0;      // position in the expansion
+  std::string name;   // "T2-kd9-seed1": the varying settings and the seed
+  std::string group;  // the name without the seed: its grid point ("T2-kd9"; "all" when none vary)
   std::vector<std::pair<std::string, std::string>> settings;  // flag -> value, one per axis
 };
 

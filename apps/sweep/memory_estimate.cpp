@@ -78,10 +78,11 @@ MemoryEstimate estimate_memory(const TrainConfig& cfg, int64_t members, int64_t 
 }
 
 std::string MemoryEstimate::describe() const {
-  std::string s = std::to_string(members) + " member(s) x " + gib(per_member) + " (parameters+grads+momentum " +
-                  gib(state) + ", activations " + gib(activations) + ", data " + gib(data) +
-                  ", workspace " + gib(workspace) + ")";
-  if (teacher > 0) s += " + teacher " + gib(teacher) + " (weights + one stacked forward, upper bound)";
+  std::string s = std::to_string(members) + " member(s) x " + gib(per_member) +
+                  " (parameters+grads+momentum " + gib(state) + ", activations " +
+                  gib(activations) + ", data " + gib(data) + ", workspace " + gib(workspace) + ")";
+  if (teacher > 0)
+    s += " + teacher " + gib(teacher) + " (weights + one stacked forward, upper bound)";
   s += " + CUDA context " + gib(fixed) + " = " + gib(total());
   return s;
 }
@@ -90,8 +91,9 @@ void check_fits(const MemoryEstimate& e, const std::string& device) {
   Device dev = pick_device(device);
   if (!dev.is_cuda()) return;
   gpu::DeviceMemory m = gpu::device_memory();
-  ZKD_CHECK(e.total() <= m.free, "sweep", "expected the sweep's members to fit in GPU memory together: ",
-            e.describe(), ", got ", gib(m.free), " free of ", gib(m.total),
+  ZKD_CHECK(e.total() <= m.free, "sweep",
+            "expected the sweep's members to fit in GPU memory together: ", e.describe(), ", got ",
+            gib(m.free), " free of ", gib(m.total),
             "; run fewer members per process (several sweeps, or one member each with --member I)");
 }
 

@@ -22,8 +22,8 @@ struct MemoryEstimate {
   int64_t members = 0;
   int64_t per_member = 0;  // state + activations + data + workspace
   int64_t state = 0, activations = 0, data = 0, workspace = 0;  // of one member
-  int64_t teacher = 0;     // weights + stacked forward of all members (upper bound)
-  int64_t fixed = 0;       // CUDA context and allocator slack
+  int64_t teacher = 0;  // weights + stacked forward of all members (upper bound)
+  int64_t fixed = 0;    // CUDA context and allocator slack
   int64_t total() const { return members * per_member + teacher + fixed; }
   std::string describe() const;  // "4 members x 0.61 GiB (...) + teacher 0.2 GiB + ... = 2.8 GiB"
 };

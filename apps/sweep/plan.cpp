@@ -21,8 +21,8 @@ std::vector<std::string> member_args(const std::vector<std::string>& shared_args
 
 Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_args,
                const std::vector<Axis>& axes, const std::string& dir) {
-  ZKD_CHECK(mode == "train" || mode == "distill", "sweep", "expected the mode train or distill, got '",
-            mode, "'");
+  ZKD_CHECK(mode == "train" || mode == "distill", "sweep",
+            "expected the mode train or distill, got '", mode, "'");
   const bool distill = mode == "distill";
   Plan p{mode, shared_args, axes, expand(axes), {}};
   for (const Member& m : p.members) {
@@ -32,11 +32,15 @@ Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_a
     for (std::string& s : args) argv.push_back(s.data());
     // Exactly as zkd-train / zkd-distill resolve their settings (paper defaults per member).
     auto app = make_app("A sweep member: the zkd-" + mode + " flags.", "");
-    TrainCommand cmd = parse_train_command(*app, static_cast<int>(argv.size()), argv.data(), distill);
+    TrainCommand cmd =
+        parse_train_command(*app, static_cast<int>(argv.size()), argv.data(), distill);
     if (!cmd.resume.empty() || !cmd.preset.empty() || cmd.print_config)
-      throw UsageError("--resume, --preset and --print-config are not member flags; use zkd-sweep --resume DIR");
-    if (cmd.list_models || cmd.summary) throw UsageError("--list-models / --summary: use zkd-train");
-    if (given(cmd.sources, "dump_batch")) throw UsageError("--dump-batch is not a member flag in a sweep");
+      throw UsageError(
+          "--resume, --preset and --print-config are not member flags; use zkd-sweep --resume DIR");
+    if (cmd.list_models || cmd.summary)
+      throw UsageError("--list-models / --summary: use zkd-train");
+    if (given(cmd.sources, "dump_batch"))
+      throw UsageError("--dump-batch is not a member flag in a sweep");
     if (distill && cmd.cfg.teacher_checkpoint.empty())
       throw UsageError("--teacher PATH is required (a zkd-train run directory or checkpoint file)");
     p.configs.push_back(cmd.cfg);
@@ -54,7 +58,10 @@ void write_plan(const Plan& plan, const std::string& dir) {
     const Member& m = plan.members[i];
     ojson settings = ojson::object();
     for (const auto& [flag, value] : m.settings) settings[flag] = value;
-    members.push_back({{"index", m.index}, {"name", m.name}, {"group", m.group}, {"settings", settings},
+    members.push_back({{"index", m.index},
+                       {"name", m.name},
+                       {"group", m.group},
+                       {"settings", settings},
                        {"config", parse_json(plan.configs[i].to_json(), "config")}});
   }
   j["members"] = members;
@@ -64,8 +71,8 @@ void write_plan(const Plan& plan, const std::string& dir) {
 
 Plan read_plan(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
-  ZKD_CHECK(std::filesystem::exists(path), "sweep", "expected a sweep directory with sweep.json, got '",
-            dir, "' without one");
+  ZKD_CHECK(std::filesystem::exists(path), "sweep",
+            "expected a sweep directory with sweep.json, got '", dir, "' without one");
   ojson j = parse_json(read_file(path, "sweep"), path);
   ZKD_CHECK(json_string(json_at(j, "format", path), path + ": format") == "zkd-sweep-1", "sweep",
             "expected ", path, " in format zkd-sweep-1, got another");
@@ -82,11 +89,13 @@ Plan read_plan(const std::string& dir) {
   }
   Plan p = make_plan(json_string(json_at(j, "mode", path), path + ": mode"), args, axes, dir);
   const ojson& stored = json_array(json_at(j, "members", path), path + ": members");
-  ZKD_CHECK(stored.size() == p.members.size(), "sweep", "expected ", p.members.size(), " members in ",
-            path, ", got ", stored.size());
+  ZKD_CHECK(stored.size() == p.members.size(), "sweep", "expected ", p.members.size(),
+            " members in ", path, ", got ", stored.size());
   for (size_t i = 0; i < stored.size(); ++i)
-    ZKD_CHECK(json_string(json_at(stored[i], "name", path + ": members"), path + ": name") == p.members[i].name,
-              "sweep", "expected member ", i, " of ", path, " to be '", p.members[i].name, "', got another");
+    ZKD_CHECK(json_string(json_at(stored[i], "name", path + ": members"), path + ": name") ==
+                  p.members[i].name,
+              "sweep", "expected member ", i, " of ", path, " to be '", p.members[i].name,
+              "', got another");
   return p;
 }
 

@@ -20,7 +20,7 @@ struct Plan {
   std::vector<std::string> shared_args;  // command-line flags given to every member, verbatim
   std::vector<Axis> axes;                // as given (expand() orders them)
   std::vector<Member> members;
-  std::vector<TrainConfig> configs;      // one per member; out = dir/name
+  std::vector<TrainConfig> configs;  // one per member; out = dir/name
 };
 
 // The flags a member is launched with (without a program name).

@@ -17,10 +17,14 @@ namespace fs = std::filesystem;
 
 const char* state_name(RunState s) {
   switch (s) {
-    case RunState::NotStarted: return "waiting";
-    case RunState::Partial: return "running";
-    case RunState::Finished: return "finished";
-    case RunState::Diverged: return "diverged";
+    case RunState::NotStarted:
+      return "waiting";
+    case RunState::Partial:
+      return "running";
+    case RunState::Finished:
+      return "finished";
+    case RunState::Diverged:
+      return "diverged";
   }
   return "?";
 }
@@ -30,8 +34,8 @@ std::map<std::string, std::string> read_safetensors_metadata(const std::string& 
   ZKD_CHECK(in, "safetensors", "expected a readable file '", path, "', got none");
   unsigned char len[8] = {};
   in.read(reinterpret_cast<char*>(len), 8);
-  ZKD_CHECK(in.gcount() == 8, "safetensors '" + path + "'", "expected an 8-byte header length, got ",
-            in.gcount(), " bytes");
+  ZKD_CHECK(in.gcount() == 8, "safetensors '" + path + "'",
+            "expected an 8-byte header length, got ", in.gcount(), " bytes");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
   ZKD_CHECK(n > 0 && n < (100u << 20), "safetensors '" + path + "'",
@@ -45,7 +49,8 @@ std::map<std::string, std::string> read_safetensors_metadata(const std::string& 
   std::map<std::string, std::string> out;
   auto meta = j.find("__metadata__");
   if (meta == j.end()) return out;
-  ZKD_CHECK(meta->is_object(), path + ": __metadata__", "expected an object, got ", meta->type_name());
+  ZKD_CHECK(meta->is_object(), path + ": __metadata__", "expected an object, got ",
+            meta->type_name());
   for (const auto& [k, v] : meta->items()) out[k] = json_string(v, path + ": __metadata__: " + k);
   return out;
 }
@@ -98,13 +103,16 @@ std::optional<TrainConfig> read_run_config(const std::string& dir) {
   return std::nullopt;
 }
 
-RunInfo read_run(const std::string& dir, const std::string& name, const std::optional<TrainConfig>& config) {
+RunInfo read_run(const std::string& dir, const std::string& name,
+                 const std::optional<TrainConfig>& config) {
   RunInfo r;
   r.name = name;
   r.dir = dir;
   std::optional<TrainConfig> c = config ? config : read_run_config(dir);
-  ZKD_CHECK(c.has_value(), "sweep", "expected a run directory with a config (config.toml or "
-            "last.safetensors), got '", dir, "'");
+  ZKD_CHECK(c.has_value(), "sweep",
+            "expected a run directory with a config (config.toml or "
+            "last.safetensors), got '",
+            dir, "'");
   r.config = *c;
   r.state = run_state(dir, r.config.epochs);
   r.error = diverged_message(dir);

@@ -11,7 +11,8 @@ namespace zkd::app::sweep {
 
 namespace {
 bool is_divergence(const Error& e) {
-  return std::string(e.what()).find("train: expected a finite ") != std::string::npos;  // loss or weight
+  return std::string(e.what()).find("train: expected a finite ") !=
+         std::string::npos;  // loss or weight
 }
 }  // namespace
 
@@ -38,7 +39,8 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
     const TrainConfig& cfg = plan.configs[i];
     RunState st = run_state(cfg.out, cfg.epochs);
     if (st == RunState::Finished || st == RunState::Diverged) {
-      std::printf("zkd-sweep: member %d/%d %s: %s, skipped\n", i + 1, n, m.name.c_str(), state_name(st));
+      std::printf("zkd-sweep: member %d/%d %s: %s, skipped\n", i + 1, n, m.name.c_str(),
+                  state_name(st));
       (st == RunState::Finished ? res.finished : res.diverged) += 1;
       continue;
     }
@@ -62,8 +64,8 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
     } catch (const Error& e) {
       if (!is_divergence(e)) throw;
       mark_diverged(cfg.out, e.what());
-      std::printf("zkd-sweep: member %d/%d %s diverged, the others go on: %s\n", i + 1, n, m.name.c_str(),
-                  e.what());
+      std::printf("zkd-sweep: member %d/%d %s diverged, the others go on: %s\n", i + 1, n,
+                  m.name.c_str(), e.what());
       res.diverged += 1;
     }
     update_summary();

@@ -1,9 +1,10 @@
 // Runs a sweep's members on this machine, in turn (the CPU path of docs/sweeps.md): finished and
 // diverged members are skipped, a member with a checkpoint is resumed, the others start; each
 // trains with run_training into its own run directory, exactly as zkd-train / zkd-distill would.
-// A member whose loss or weights are not finite is marked diverged (DIR/<member>/diverged.txt) and the sweep
-// goes on; Ctrl-C (SIGINT / SIGTERM) lets the current member write its checkpoint and stops the
-// sweep, which `zkd-sweep --resume DIR` continues. The summary is rewritten after every epoch.
+// A member whose loss or weights are not finite is marked diverged (DIR/<member>/diverged.txt) and
+// the sweep goes on; Ctrl-C (SIGINT / SIGTERM) lets the current member write its checkpoint and
+// stops the sweep, which `zkd-sweep --resume DIR` continues. The summary is rewritten after every
+// epoch.
 #pragma once
 #include <string>
 

@@ -6,14 +6,16 @@
 namespace zkd::app::sweep {
 
 std::vector<Tensor> shared_teacher_logits(Module& teacher, const std::vector<Tensor>& batches) {
-  ZKD_CHECK(!batches.empty(), "shared_teacher_logits", "expected at least one member batch, got none");
+  ZKD_CHECK(!batches.empty(), "shared_teacher_logits",
+            "expected at least one member batch, got none");
   const Tensor& first = batches.front();
   ZKD_CHECK(first.dim() == 4, "shared_teacher_logits", "expected [B, C, H, W] batches, got ",
             shape_str(first.shape()));
   int64_t rows = 0;
   for (const Tensor& b : batches) {
     ZKD_CHECK(b.dim() == 4 && b.size(1) == first.size(1) && b.size(2) == first.size(2) &&
-                  b.size(3) == first.size(3) && b.dtype() == first.dtype() && b.device() == first.device(),
+                  b.size(3) == first.size(3) && b.dtype() == first.dtype() &&
+                  b.device() == first.device(),
               "shared_teacher_logits", "expected every batch shaped [B, ", first.size(1), ", ",
               first.size(2), ", ", first.size(3), "] on ", first.device().str(), ", got ",
               shape_str(b.shape()), " on ", b.device().str());

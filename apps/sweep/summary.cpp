@@ -49,7 +49,11 @@ std::string value_text(const nlohmann::json& v) {
 
 ojson stat_json(const Stat& s) {
   auto num = [](double x) { return std::isfinite(x) ? ojson(x) : ojson(); };
-  return {{"n", s.n}, {"mean", num(s.mean)}, {"std", num(s.std)}, {"min", num(s.min)}, {"max", num(s.max)}};
+  return {{"n", s.n},
+          {"mean", num(s.mean)},
+          {"std", num(s.std)},
+          {"min", num(s.min)},
+          {"max", num(s.max)}};
 }
 
 std::string fixed(double v, int digits) {
@@ -140,25 +144,29 @@ std::string summary_markdown(const Summary& s) {
   os << "# Sweep summary: " << s.title << "\n\n"
      << s.members.size() << " runs: " << finished << " finished, " << diverged << " diverged, "
      << s.members.size() - finished - diverged << " running or waiting.\n"
-     << "Per grid point, over its runs with at least one epoch that did not diverge: mean +- sample "
+     << "Per grid point, over its runs with at least one epoch that did not diverge: mean +- "
+        "sample "
         "standard deviation (n - 1; \"-\" when n < 2), min and max. Test top-1 in %.\n\n"
-     << "| grid point | n | finished | best top-1 | min | max | last top-1 | min | max | best epoch | min | max |\n"
+     << "| grid point | n | finished | best top-1 | min | max | last top-1 | min | max | best "
+        "epoch | min | max |\n"
      << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const GroupRow& g : s.groups) {
-    os << "| " << g.label << " | " << g.best_top1.n << " | " << g.finished << "/" << g.members.size()
-       << (g.diverged ? " (" + std::to_string(g.diverged) + " diverged)" : "") << " | "
-       << mean_pm_std(g.best_top1) << " | " << fixed(g.best_top1.min, 2) << " | " << fixed(g.best_top1.max, 2)
-       << " | " << mean_pm_std(g.last_top1) << " | " << fixed(g.last_top1.min, 2) << " | "
-       << fixed(g.last_top1.max, 2) << " | " << mean_pm_std(g.best_epoch, 1) << " | "
-       << fixed(g.best_epoch.min, 0) << " | " << fixed(g.best_epoch.max, 0) << " |\n";
+    os << "| " << g.label << " | " << g.best_top1.n << " | " << g.finished << "/"
+       << g.members.size() << (g.diverged ? " (" + std::to_string(g.diverged) + " diverged)" : "")
+       << " | " << mean_pm_std(g.best_top1) << " | " << fixed(g.best_top1.min, 2) << " | "
+       << fixed(g.best_top1.max, 2) << " | " << mean_pm_std(g.last_top1) << " | "
+       << fixed(g.last_top1.min, 2) << " | " << fixed(g.last_top1.max, 2) << " | "
+       << mean_pm_std(g.best_epoch, 1) << " | " << fixed(g.best_epoch.min, 0) << " | "
+       << fixed(g.best_epoch.max, 0) << " |\n";
   }
   os << "\n| run | grid point | state | epochs | best top-1 | best epoch | last top-1 |\n"
      << "| --- | --- | --- | --- | --- | --- | --- |\n";
   for (const MemberRow& m : s.members) {
     bool any = m.epochs_done > 0;
-    os << "| " << m.name << " | " << m.group << " | " << m.state << " | " << m.epochs_done << "/" << m.epochs
-       << " | " << (any ? fixed(m.best_top1, 2) : "-") << " | " << (any ? std::to_string(m.best_epoch) : "-")
-       << " | " << (any ? fixed(m.last_top1, 2) : "-") << " |\n";
+    os << "| " << m.name << " | " << m.group << " | " << m.state << " | " << m.epochs_done << "/"
+       << m.epochs << " | " << (any ? fixed(m.best_top1, 2) : "-") << " | "
+       << (any ? std::to_string(m.best_epoch) : "-") << " | " << (any ? fixed(m.last_top1, 2) : "-")
+       << " |\n";
   }
   bool header = false;
   for (const MemberRow& m : s.members) {
@@ -176,14 +184,22 @@ std::string summary_json(const Summary& s) {
   for (const GroupRow& g : s.groups) {
     ojson names = ojson::array();
     for (size_t i : g.members) names.push_back(s.members[i].name);
-    groups.push_back({{"grid_point", g.label}, {"runs", names}, {"finished", g.finished},
-                      {"diverged", g.diverged}, {"best_top1", stat_json(g.best_top1)},
-                      {"last_top1", stat_json(g.last_top1)}, {"best_epoch", stat_json(g.best_epoch)}});
+    groups.push_back({{"grid_point", g.label},
+                      {"runs", names},
+                      {"finished", g.finished},
+                      {"diverged", g.diverged},
+                      {"best_top1", stat_json(g.best_top1)},
+                      {"last_top1", stat_json(g.last_top1)},
+                      {"best_epoch", stat_json(g.best_epoch)}});
   }
   ojson members = ojson::array();
   for (const MemberRow& m : s.members) {
-    ojson mj = {{"name", m.name}, {"dir", m.dir}, {"grid_point", m.group}, {"state", m.state},
-                {"epochs_done", m.epochs_done}, {"epochs", m.epochs}};
+    ojson mj = {{"name", m.name},
+                {"dir", m.dir},
+                {"grid_point", m.group},
+                {"state", m.state},
+                {"epochs_done", m.epochs_done},
+                {"epochs", m.epochs}};
     if (m.epochs_done > 0) {
       mj["best_top1"] = m.best_top1;
       mj["best_epoch"] = m.best_epoch;
@@ -192,8 +208,10 @@ std::string summary_json(const Summary& s) {
     if (!m.error.empty()) mj["error"] = m.error;
     members.push_back(mj);
   }
-  ojson j = {{"title", s.title}, {"std", "sample standard deviation (n - 1); null when n < 2"},
-             {"grid_points", groups}, {"runs", members}};
+  ojson j = {{"title", s.title},
+             {"std", "sample standard deviation (n - 1); null when n < 2"},
+             {"grid_points", groups},
+             {"runs", members}};
   return dump_json(j) + "\n";
 }
 
@@ -205,18 +223,23 @@ std::string summary_svg(const Summary& s) {
   for (const auto& c : s.curves)
     for (const EpochRecord& e : c) {
       xmax = std::max(xmax, static_cast<double>(e.epoch));
-      if (std::isfinite(e.test_top1)) ymin = std::min(ymin, e.test_top1), ymax = std::max(ymax, e.test_top1);
+      if (std::isfinite(e.test_top1))
+        ymin = std::min(ymin, e.test_top1), ymax = std::max(ymax, e.test_top1);
     }
   if (!std::isfinite(ymin)) ymin = 0, ymax = 100;
   if (ymax - ymin < 1) ymax = ymin + 1;
   const double xmin = 1;
-  auto px = [&](double x) { return L + (xmax > xmin ? (x - xmin) / (xmax - xmin) : 0.5) * (W - L - R); };
+  auto px = [&](double x) {
+    return L + (xmax > xmin ? (x - xmin) / (xmax - xmin) : 0.5) * (W - L - R);
+  };
   auto py = [&](double y) { return H - B - (y - ymin) / (ymax - ymin) * (H - T - B); };
   std::ostringstream os;
   os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
-     << "' font-family='sans-serif'>\n<rect width='" << W << "' height='" << H << "' fill='white'/>\n"
-     << "<text x='" << (W - R + L) / 2 << "' y='22' text-anchor='middle' font-size='14'>test top-1 % ("
-     << s.title << "): every run thin, grid-point mean bold</text>\n"
+     << "' font-family='sans-serif'>\n<rect width='" << W << "' height='" << H
+     << "' fill='white'/>\n"
+     << "<text x='" << (W - R + L) / 2
+     << "' y='22' text-anchor='middle' font-size='14'>test top-1 % (" << s.title
+     << "): every run thin, grid-point mean bold</text>\n"
      << "<rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
      << "' fill='none' stroke='#999'/>\n";
   for (int t = 0; t <= 4; ++t) {
@@ -231,9 +254,11 @@ std::string summary_svg(const Summary& s) {
     const char* color = colors[gi % 10];
     std::map<int64_t, std::pair<double, int>> sum;  // epoch -> (sum, count) over non-diverged runs
     for (size_t i : g.members) {
-      os << "<polyline fill='none' stroke='" << color << "' stroke-width='1' stroke-opacity='0.5' points='";
+      os << "<polyline fill='none' stroke='" << color
+         << "' stroke-width='1' stroke-opacity='0.5' points='";
       for (const EpochRecord& e : s.curves[i])
-        if (std::isfinite(e.test_top1)) os << px(static_cast<double>(e.epoch)) << "," << py(e.test_top1) << " ";
+        if (std::isfinite(e.test_top1))
+          os << px(static_cast<double>(e.epoch)) << "," << py(e.test_top1) << " ";
       os << "'/>\n";
       if (s.members[i].state == std::string("diverged")) continue;
       for (const EpochRecord& e : s.curves[i]) {
@@ -244,8 +269,9 @@ std::string summary_svg(const Summary& s) {
     os << "<polyline fill='none' stroke='" << color << "' stroke-width='3' points='";
     for (const auto& [epoch, v] : sum)
       os << px(static_cast<double>(epoch)) << "," << py(v.first / v.second) << " ";
-    os << "'/>\n<text x='" << W - R + 10 << "' y='" << T + 14 * (gi + 1) << "' font-size='11' fill='"
-       << color << "'>" << g.label << " (" << g.members.size() << ")</text>\n";
+    os << "'/>\n<text x='" << W - R + 10 << "' y='" << T + 14 * (gi + 1)
+       << "' font-size='11' fill='" << color << "'>" << g.label << " (" << g.members.size()
+       << ")</text>\n";
   }
   os << "</svg>\n";
   return os.str();

@@ -32,8 +32,12 @@ struct AccumulateGrad : Node {
 };
 }  // namespace
 
-bool grad_enabled() { return g_grad_enabled; }
-void set_grad_enabled(bool on) { g_grad_enabled = on; }
+bool grad_enabled() {
+  return g_grad_enabled;
+}
+void set_grad_enabled(bool on) {
+  g_grad_enabled = on;
+}
 
 Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
   impl_->data = std::move(data);
@@ -99,8 +103,8 @@ void Variable::backward(const Tensor& grad_output) const {
     Node* n = stack.back();
     stack.pop_back();
     ZKD_CHECK(!n->released, "backward",
-              "expected a fresh graph, got one a previous backward already used (node ",
-              n->name(), "); run the forward again");
+              "expected a fresh graph, got one a previous backward already used (node ", n->name(),
+              "); run the forward again");
     for (const Edge& e : n->next) {
       if (!e.fn) continue;
       Node* m = e.fn.get();

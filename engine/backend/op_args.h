@@ -18,7 +18,8 @@ struct Pool2dArgs {
   int64_t stride_h = 2, stride_w = 2;
   int64_t pad_h = 0, pad_w = 0;
   bool ceil_mode = false;
-  bool count_include_pad = true;  // avg_pool2d: divide by the window incl. padding (PyTorch default)
+  bool count_include_pad =
+      true;  // avg_pool2d: divide by the window incl. padding (PyTorch default)
 };
 
 struct BatchNormArgs {
@@ -39,12 +40,12 @@ enum class KdMethod { KD, KD_LS, DKD, DKD_LS };
 struct KdLossArgs {
   KdMethod method = KdMethod::KD_LS;
   float temperature = 2.0f;
-  float lambda_ce = 0.1f;     // CE weight (DKD: 1.0)
-  float lambda_kd = 9.0f;     // KD weight (KD, KD_LS)
-  float alpha = 9.0f;         // DKD: TCKD weight
-  float beta = 72.0f;         // DKD: NCKD weight
-  float warmup = 1.0f;        // DKD: min(epoch / 20, 1)
-  float std_eps = 1e-7f;      // LS: added to the std (mdistiller 1e-7; the CTKD code uses 0)
+  float lambda_ce = 0.1f;  // CE weight (DKD: 1.0)
+  float lambda_kd = 9.0f;  // KD weight (KD, KD_LS)
+  float alpha = 9.0f;      // DKD: TCKD weight
+  float beta = 72.0f;      // DKD: NCKD weight
+  float warmup = 1.0f;     // DKD: min(epoch / 20, 1)
+  float std_eps = 1e-7f;   // LS: added to the std (mdistiller 1e-7; the CTKD code uses 0)
 };
 
 struct BatchNormTrainOut {
@@ -64,10 +65,10 @@ struct CrossEntropyOut {
   Tensor log_probs;  // [B, K]
 };
 struct KdLossOut {
-  Tensor loss;      // [] total
-  Tensor parts;     // [2] (CE part, KD part), already weighted
-  Tensor dlogits;   // [B, K] d total / d student logits
-  Tensor dtemp;     // [] d total / d T when the temperature is a tensor, else undefined
+  Tensor loss;     // [] total
+  Tensor parts;    // [2] (CE part, KD part), already weighted
+  Tensor dlogits;  // [B, K] d total / d student logits
+  Tensor dtemp;    // [] d total / d T when the temperature is a tensor, else undefined
 };
 
 int64_t conv_out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad);

@@ -22,9 +22,9 @@ class Generator {
     return first;
   }
   // Host draws.
-  double uniform();                 // [0, 1), 53 bits
-  double normal();                  // N(0, 1), Box-Muller on two uniforms of one counter
-  uint64_t uniform_int(uint64_t n); // [0, n)
+  double uniform();                  // [0, 1), 53 bits
+  double normal();                   // N(0, 1), Box-Muller on two uniforms of one counter
+  uint64_t uniform_int(uint64_t n);  // [0, n)
   std::vector<int64_t> permutation(int64_t n);  // Fisher-Yates
 
  private:

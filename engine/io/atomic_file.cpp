@@ -54,21 +54,28 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
 
 namespace {
 const char* kind(mode_t m) {
-  return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO"
-         : S_ISCHR(m) || S_ISBLK(m) ? "a device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+  return S_ISREG(m)                 ? "a regular file"
+         : S_ISDIR(m)               ? "a directory"
+         : S_ISFIFO(m)              ? "a FIFO"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+         : S_ISSOCK(m)              ? "a socket"
+                                    : "not a regular file";
 }
 }  // namespace
 
 std::string file_kind(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return errno == ENOENT ? "no such file or directory" : std::strerror(errno);
+  if (::stat(path.c_str(), &st) != 0)
+    return errno == ENOENT ? "no such file or directory" : std::strerror(errno);
   return kind(st.st_mode);
 }
 
 std::string read_file(const std::string& path, const char* what, uint64_t max_bytes) {
   struct stat st;
-  ZKD_CHECK(::stat(path.c_str(), &st) == 0, what, "could not open '", path, "': ", std::strerror(errno));
-  ZKD_CHECK(S_ISREG(st.st_mode), what, "expected a regular file at '", path, "', got ", kind(st.st_mode));
+  ZKD_CHECK(::stat(path.c_str(), &st) == 0, what, "could not open '", path,
+            "': ", std::strerror(errno));
+  ZKD_CHECK(S_ISREG(st.st_mode), what, "expected a regular file at '", path, "', got ",
+            kind(st.st_mode));
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   ZKD_CHECK(fd >= 0, what, "could not open '", path, "': ", std::strerror(errno));
   std::string bytes;

@@ -18,20 +18,27 @@ using ordered_json = nlohmann::ordered_json;
 
 const char* st_dtype(DType t) {
   switch (t) {
-    case DType::F32: return "F32";
-    case DType::F64: return "F64";
-    case DType::U8: return "U8";
-    case DType::I32: return "I32";
-    case DType::I64: return "I64";
-    case DType::BF16: return "BF16";
-    case DType::F16: return "F16";
+    case DType::F32:
+      return "F32";
+    case DType::F64:
+      return "F64";
+    case DType::U8:
+      return "U8";
+    case DType::I32:
+      return "I32";
+    case DType::I64:
+      return "I64";
+    case DType::BF16:
+      return "BF16";
+    case DType::F16:
+      return "F16";
   }
   return "?";
 }
 
 bool parse_dtype(const std::string& s, DType* out) {
-  for (DType t : {DType::F32, DType::F64, DType::U8, DType::I32, DType::I64, DType::BF16,
-                  DType::F16})
+  for (DType t :
+       {DType::F32, DType::F64, DType::U8, DType::I32, DType::I64, DType::BF16, DType::F16})
     if (s == st_dtype(t)) {
       *out = t;
       return true;
@@ -68,7 +75,8 @@ ordered_json parse_header(const std::string& text, const std::string& op) {
   }
   ZKD_CHECK(duplicate.empty(), op, "expected unique keys in the header, got '", duplicate,
             "' twice");
-  ZKD_CHECK(header.is_object(), op, "expected a JSON object as the header, got ", header.type_name());
+  ZKD_CHECK(header.is_object(), op, "expected a JSON object as the header, got ",
+            header.type_name());
   return header;
 }
 
@@ -87,8 +95,8 @@ std::string encode_safetensors(const NamedTensors& tensors,
   std::string data;
   std::set<std::string> names;
   for (const auto& [name, t] : tensors) {
-    ZKD_CHECK(!name.empty() && name != "__metadata__", "safetensors", "expected a tensor name, got '",
-              name, "'");
+    ZKD_CHECK(!name.empty() && name != "__metadata__", "safetensors",
+              "expected a tensor name, got '", name, "'");
     ZKD_CHECK(names.insert(name).second, "safetensors", "expected unique tensor names, got '", name,
               "' twice");
     Tensor host = t.to(Device::cpu()).contiguous();
@@ -118,7 +126,8 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
   ZKD_CHECK(bytes.size() >= 8, op, "expected at least 8 bytes (header length), got ", bytes.size(),
             " (truncated file)");
   uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   ZKD_CHECK(n <= kSafetensorsMaxHeader, op, "expected a header of at most ", kSafetensorsMaxHeader,
             " bytes, got a length of ", n);
   ZKD_CHECK(n <= bytes.size() - 8, op, "expected a header of ", n, " bytes, got only ",
@@ -184,8 +193,9 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
               e->begin < at ? " (overlapping another)" : " (a gap before it)");
     at = e->end;
   }
-  ZKD_CHECK(at == data_size, op, "expected the data to end at byte ", at, " after the last tensor, got ",
-            data_size - at, " trailing bytes (a wrong header length or appended data)");
+  ZKD_CHECK(at == data_size, op, "expected the data to end at byte ", at,
+            " after the last tensor, got ", data_size - at,
+            " trailing bytes (a wrong header length or appended data)");
   for (const Entry& e : entries) {
     Tensor t = Tensor::empty(e.shape, e.dtype);
     if (e.end > e.begin) std::memcpy(t.raw(), bytes.data() + data_start + e.begin, e.end - e.begin);

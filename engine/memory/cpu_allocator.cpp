@@ -8,7 +8,9 @@
 namespace zkd {
 
 namespace {
-void free_host(void* p, size_t, int) { std::free(p); }
+void free_host(void* p, size_t, int) {
+  std::free(p);
+}
 }  // namespace
 
 std::shared_ptr<Storage> allocate_storage(size_t bytes, Device device) {

@@ -5,9 +5,15 @@
 
 namespace zkd::gpu {
 
-bool built_with_cuda() { return false; }
-bool available() { return false; }
-std::string describe() { return "no GPU: zkd was built without CUDA (-DZKD_CUDA=OFF)"; }
+bool built_with_cuda() {
+  return false;
+}
+bool available() {
+  return false;
+}
+std::string describe() {
+  return "no GPU: zkd was built without CUDA (-DZKD_CUDA=OFF)";
+}
 
 std::shared_ptr<Storage> allocate(size_t bytes, int device) {
   ZKD_FAIL("cuda", "expected a build with CUDA to allocate ", bytes, " bytes on cuda:", device,
@@ -21,15 +27,25 @@ void copy(void* dst, Device dst_dev, const void* src, Device src_dev, size_t byt
 
 void synchronize() {}
 
-MemoryStats memory_stats() { return {}; }
+MemoryStats memory_stats() {
+  return {};
+}
 void reset_peak_memory() {}
-DeviceMemory device_memory() { return {}; }
+DeviceMemory device_memory() {
+  return {};
+}
 void set_strict_math(bool) {}
-bool strict_math() { return true; }
+bool strict_math() {
+  return true;
+}
 
 DeviceTimer::DeviceTimer() = default;
 DeviceTimer::~DeviceTimer() = default;
-void DeviceTimer::start() { ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build"); }
-double DeviceTimer::stop_ms() { ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build"); }
+void DeviceTimer::start() {
+  ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build");
+}
+double DeviceTimer::stop_ms() {
+  ZKD_FAIL("DeviceTimer", "expected a build with CUDA, got a CPU-only build");
+}
 
 }  // namespace zkd::gpu

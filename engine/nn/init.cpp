@@ -11,16 +11,20 @@ int64_t receptive(const Tensor& w) {
   for (int64_t d = 2; d < w.dim(); ++d) r *= w.size(d);
   return r;
 }
-void assign(Variable& v, const Tensor& host) { v.data().copy_from(host.to(v.data().dtype())); }
+void assign(Variable& v, const Tensor& host) {
+  v.data().copy_from(host.to(v.data().dtype()));
+}
 }  // namespace
 
 int64_t fan_in(const Tensor& w) {
-  ZKD_CHECK(w.dim() >= 2, "init", "expected a weight of at least 2 dims, got ", shape_str(w.shape()));
+  ZKD_CHECK(w.dim() >= 2, "init", "expected a weight of at least 2 dims, got ",
+            shape_str(w.shape()));
   return w.size(1) * receptive(w);
 }
 
 int64_t fan_out(const Tensor& w) {
-  ZKD_CHECK(w.dim() >= 2, "init", "expected a weight of at least 2 dims, got ", shape_str(w.shape()));
+  ZKD_CHECK(w.dim() >= 2, "init", "expected a weight of at least 2 dims, got ",
+            shape_str(w.shape()));
   return w.size(0) * receptive(w);
 }
 

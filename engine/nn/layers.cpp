@@ -25,7 +25,9 @@ Conv2d::Conv2d(int64_t in, int64_t out, int64_t kernel, const Conv2dOptions& opt
   }
 }
 
-Variable Conv2d::forward(const Variable& x) { return conv2d(x, weight, bias, args); }
+Variable Conv2d::forward(const Variable& x) {
+  return conv2d(x, weight, bias, args);
+}
 
 std::string Conv2d::type_name() const {
   return "Conv2d(" + std::to_string(in_channels) + ", " + std::to_string(out_channels) +
@@ -65,7 +67,9 @@ Linear::Linear(int64_t in, int64_t out, Generator& gen, bool with_bias)
   }
 }
 
-Variable Linear::forward(const Variable& x) { return linear(x, weight, bias); }
+Variable Linear::forward(const Variable& x) {
+  return linear(x, weight, bias);
+}
 
 std::string Linear::type_name() const {
   return "Linear(" + std::to_string(in_features) + ", " + std::to_string(out_features) + ")";

@@ -8,8 +8,10 @@ namespace zkd {
 
 NamedTensors state_dict(const Module& m) {
   NamedTensors out;
-  for (auto& [name, v] : m.named_parameters()) out.emplace_back(name, v.data().to(Device::cpu()).clone());
-  for (auto& [name, v] : m.named_buffers()) out.emplace_back(name, v.data().to(Device::cpu()).clone());
+  for (auto& [name, v] : m.named_parameters())
+    out.emplace_back(name, v.data().to(Device::cpu()).clone());
+  for (auto& [name, v] : m.named_buffers())
+    out.emplace_back(name, v.data().to(Device::cpu()).clone());
   return out;
 }
 

@@ -10,8 +10,8 @@ struct BatchNormTrainNode : Node {
   Tensor x, gamma, save_mean, save_invstd;
   const char* name() const override { return "batch_norm2d(train)"; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
-    BatchNormGrads r = ZKD_DISPATCH(g[0], batchnorm_train_bwd, g[0], x, gamma, save_mean,
-                                    save_invstd);
+    BatchNormGrads r =
+        ZKD_DISPATCH(g[0], batchnorm_train_bwd, g[0], x, gamma, save_mean, save_invstd);
     return {r.dx, r.dgamma, r.dbeta};
   }
   void release() override { x = gamma = save_mean = save_invstd = Tensor(); }
@@ -22,8 +22,8 @@ struct BatchNormEvalNode : Node {
   BatchNormArgs args;
   const char* name() const override { return "batch_norm2d(eval)"; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
-    BatchNormGrads r = ZKD_DISPATCH(g[0], batchnorm_eval_bwd, g[0], x, gamma, running_mean,
-                                    running_var, args);
+    BatchNormGrads r =
+        ZKD_DISPATCH(g[0], batchnorm_eval_bwd, g[0], x, gamma, running_mean, running_var, args);
     return {r.dx, r.dgamma, r.dbeta};
   }
   void release() override { x = gamma = running_mean = running_var = Tensor(); }
@@ -61,8 +61,8 @@ Variable batch_norm2d(const Variable& xv, const Variable& gv, const Variable& bv
     }
     return Variable::make_result(r.y, n);
   }
-  Tensor y = ZKD_DISPATCH(x, batchnorm_eval_fwd, xc, gv.data(), bv.data(), running_mean,
-                          running_var, a);
+  Tensor y =
+      ZKD_DISPATCH(x, batchnorm_eval_fwd, xc, gv.data(), bv.data(), running_mean, running_var, a);
   auto n = make_node<BatchNormEvalNode>({&xv, &gv, &bv});
   if (n) {
     n->x = xc;

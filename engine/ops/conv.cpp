@@ -7,7 +7,7 @@ namespace zkd {
 
 namespace {
 struct Conv2dNode : Node {
-  Tensor x, w;  // kept only when dw / dx is needed
+  Tensor x, w;             // kept only when dw / dx is needed
   Shape x_shape, w_shape;  // w_shape: dw's shape also when w itself was not kept
   Conv2dArgs args;
   const char* name() const override { return "conv2d"; }
@@ -33,8 +33,8 @@ Variable conv2d(const Variable& xv, const Variable& wv, const Variable& bv, cons
   check_floating(op, x);
   check_dtype(op, w, x.dtype(), "weight");
   check_same_device(op, x, w);
-  ZKD_CHECK(a.groups >= 1 && a.stride_h >= 1 && a.stride_w >= 1 && a.pad_h >= 0 && a.pad_w >= 0,
-            op, "expected groups >= 1, strides >= 1 and paddings >= 0, got groups ", a.groups,
+  ZKD_CHECK(a.groups >= 1 && a.stride_h >= 1 && a.stride_w >= 1 && a.pad_h >= 0 && a.pad_w >= 0, op,
+            "expected groups >= 1, strides >= 1 and paddings >= 0, got groups ", a.groups,
             ", stride ", a.stride_h, "x", a.stride_w, ", padding ", a.pad_h, "x", a.pad_w);
   int64_t C = x.size(1), K = w.size(0);
   ZKD_CHECK(C % a.groups == 0 && K % a.groups == 0, op, "expected input channels ", C,

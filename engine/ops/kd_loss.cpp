@@ -44,8 +44,8 @@ KdLossResult kd_loss(const Variable& sv, const Tensor& teacher, const Tensor& la
   } else {
     ZKD_CHECK(a.temperature > 0, op, "expected a temperature > 0, got ", a.temperature);
   }
-  KdLossOut r = ZKD_DISPATCH(s, kd_loss, s.contiguous(), teacher.contiguous(),
-                             labels.contiguous(), temp, a);
+  KdLossOut r =
+      ZKD_DISPATCH(s, kd_loss, s.contiguous(), teacher.contiguous(), labels.contiguous(), temp, a);
   auto n = tv.defined() ? make_node<KdLossNode>({&sv, &tv}) : make_node<KdLossNode>({&sv});
   if (n) {
     n->dlogits = r.dlogits;

@@ -81,7 +81,8 @@ Variable scale_by(const Variable& xv, const Tensor& s) {
   check_floating("scale_by", xv.data());
   check_same_device("scale_by", xv.data(), s);
   check_dtype("scale_by", s, xv.data().dtype(), "scale");
-  ZKD_CHECK(s.numel() == 1, "scale_by", "expected a one-element scale, got shape ", shape_str(s.shape()));
+  ZKD_CHECK(s.numel() == 1, "scale_by", "expected a one-element scale, got shape ",
+            shape_str(s.shape()));
   Tensor sc = s.contiguous();
   Tensor y = ZKD_DISPATCH(sc, scale_by, xv.data().contiguous(), sc);
   auto n = make_node<SavedTensorNode<ScaleByGrad>>({&xv});

@@ -17,24 +17,24 @@ Variable batch_norm2d(const Variable& x, const Variable& gamma, const Variable& 
                       Tensor& running_mean, Tensor& running_var, bool training,
                       const BatchNormArgs& a = {});
 Variable relu(const Variable& x);
-Variable add(const Variable& a, const Variable& b);           // same shapes
+Variable add(const Variable& a, const Variable& b);  // same shapes
 Variable mul_scalar(const Variable& x, double alpha);
 Variable avg_pool2d(const Variable& x, const Pool2dArgs& a);  // [N, C, H, W] -> [N, C, Ho, Wo]
 Variable max_pool2d(const Variable& x, const Pool2dArgs& a);
-Variable global_avg_pool(const Variable& x);                  // [N, C, H, W] -> [N, C]
+Variable global_avg_pool(const Variable& x);  // [N, C, H, W] -> [N, C]
 // x [N, I], w [O, I], bias [O] or undefined -> [N, O]
 Variable linear(const Variable& x, const Variable& w, const Variable& bias);
-Variable reshape(const Variable& x, const Shape& shape);      // one -1 allowed
-Variable flatten(const Variable& x);                          // [N, ...] -> [N, rest]
-Variable concat_channels(const std::vector<Variable>& xs);    // along dim 1
+Variable reshape(const Variable& x, const Shape& shape);    // one -1 allowed
+Variable flatten(const Variable& x);                        // [N, ...] -> [N, rest]
+Variable concat_channels(const std::vector<Variable>& xs);  // along dim 1
 std::vector<Variable> split_channels(const Variable& x, const std::vector<int64_t>& sizes);
 Variable channel_shuffle(const Variable& x, int64_t groups);
-Variable softmax(const Variable& x);                          // over the last dim of [B, K]
+Variable softmax(const Variable& x);  // over the last dim of [B, K]
 Variable log_softmax(const Variable& x);
 // logits [B, K], labels int64 [B] -> [] mean cross-entropy over the batch
 Variable cross_entropy(const Variable& logits, const Tensor& labels);
-Variable sum(const Variable& x);                              // -> []
-Variable mean(const Variable& x);                             // -> []
+Variable sum(const Variable& x);   // -> []
+Variable mean(const Variable& x);  // -> []
 
 // Distillation losses (docs/zscore-kd.md): student [B, K] (differentiable), teacher [B, K]
 // (never differentiated), labels int64 [B]. loss [] is the weighted total; parts [2] holds the
@@ -49,9 +49,9 @@ KdLossResult kd_loss(const Variable& student, const Tensor& teacher, const Tenso
                      const KdLossArgs& a, const Variable& temperature = Variable());
 
 // Small differentiable helpers of the distillation losses (docs/distillers.md).
-Variable transpose(const Variable& x);                      // [M, N] -> [N, M]
-Variable sigmoid(const Variable& x);                        // element-wise, any shape
-Variable add_scalar(const Variable& x, double c);           // x + c
+Variable transpose(const Variable& x);             // [M, N] -> [N, M]
+Variable sigmoid(const Variable& x);               // element-wise, any shape
+Variable add_scalar(const Variable& x, double c);  // x + c
 // x * s with s a one-element tensor on x's device (no gradient to s; never read on the host).
 Variable scale_by(const Variable& x, const Tensor& s);
 // Identity forward; the backward multiplies the gradient by lambda (a gradient-reversal layer

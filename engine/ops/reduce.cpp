@@ -30,7 +30,11 @@ Variable reduce(const char* op, const Variable& xv, bool take_mean) {
 }
 }  // namespace
 
-Variable sum(const Variable& x) { return reduce("sum", x, false); }
-Variable mean(const Variable& x) { return reduce("mean", x, true); }
+Variable sum(const Variable& x) {
+  return reduce("sum", x, false);
+}
+Variable mean(const Variable& x) {
+  return reduce("mean", x, true);
+}
 
 }  // namespace zkd

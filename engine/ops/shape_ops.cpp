@@ -81,10 +81,10 @@ Variable concat_channels(const std::vector<Variable>& xs) {
     check_rank(op, t, 4, "NCHW");
     check_same_device(op, first, t);
     check_dtype(op, t, first.dtype());
-    ZKD_CHECK(t.size(0) == first.size(0) && t.size(2) == first.size(2) &&
-                  t.size(3) == first.size(3),
-              op, "expected inputs that differ only in channels, got ", shape_str(first.shape()),
-              " and ", shape_str(t.shape()));
+    ZKD_CHECK(
+        t.size(0) == first.size(0) && t.size(2) == first.size(2) && t.size(3) == first.size(3), op,
+        "expected inputs that differ only in channels, got ", shape_str(first.shape()), " and ",
+        shape_str(t.shape()));
     ts.push_back(t.contiguous());
     sizes.push_back(t.size(1));
     grad = grad || needs_grad({&v});
@@ -110,8 +110,8 @@ std::vector<Variable> split_channels(const Variable& xv, const std::vector<int64
   }
   ZKD_CHECK(total == xv.size(1), op, "expected split sizes summing to ", xv.size(1),
             " channels, got ", total);
-  std::vector<Tensor> parts = ZKD_DISPATCH(xv.data(), split_channels, xv.data().contiguous(),
-                                           sizes);
+  std::vector<Tensor> parts =
+      ZKD_DISPATCH(xv.data(), split_channels, xv.data().contiguous(), sizes);
   auto n = make_node<SplitNode>({&xv});
   if (n) {
     n->x_shape = xv.shape();
@@ -129,8 +129,8 @@ Variable channel_shuffle(const Variable& xv, int64_t groups) {
   check_rank(op, xv.data(), 4, "NCHW");
   check_floating(op, xv.data());
   int64_t C = xv.size(1);
-  ZKD_CHECK(groups >= 1 && C % groups == 0, op, "expected channels ", C,
-            " divisible by groups ", groups);
+  ZKD_CHECK(groups >= 1 && C % groups == 0, op, "expected channels ", C, " divisible by groups ",
+            groups);
   Tensor y = ZKD_DISPATCH(xv.data(), channel_shuffle, xv.data().contiguous(), groups);
   auto n = make_node<ShuffleNode>({&xv});
   if (n) n->inverse_groups = C / groups;

@@ -68,8 +68,8 @@ Variable log_softmax(const Variable& xv) {
 Variable cross_entropy(const Variable& lv, const Tensor& labels) {
   check_logits("cross_entropy", lv.data());
   check_labels("cross_entropy", lv.data(), labels);
-  CrossEntropyOut r = ZKD_DISPATCH(lv.data(), cross_entropy_fwd, lv.data().contiguous(),
-                                   labels.contiguous());
+  CrossEntropyOut r =
+      ZKD_DISPATCH(lv.data(), cross_entropy_fwd, lv.data().contiguous(), labels.contiguous());
   auto n = make_node<CrossEntropyNode>({&lv});
   if (n) {
     n->log_probs = r.log_probs;

@@ -30,6 +30,8 @@ FlatParameters::FlatParameters(std::vector<Variable> params) : params_(std::move
   }
 }
 
-void FlatParameters::zero_grad() { ZKD_DISPATCH(grads_, fill, grads_, 0.0); }
+void FlatParameters::zero_grad() {
+  ZKD_DISPATCH(grads_, fill, grads_, 0.0);
+}
 
 }  // namespace zkd

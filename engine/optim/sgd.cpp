@@ -10,8 +10,8 @@ namespace zkd {
 SGD::SGD(std::vector<Variable> params, const SgdArgs& args)
     : flat_(std::move(params)), args_(args) {
   ZKD_CHECK(args.lr >= 0 && args.momentum >= 0 && args.weight_decay >= 0, "SGD",
-            "expected lr, momentum and weight decay >= 0, got ", args.lr, ", ", args.momentum,
-            ", ", args.weight_decay);
+            "expected lr, momentum and weight decay >= 0, got ", args.lr, ", ", args.momentum, ", ",
+            args.weight_decay);
   ZKD_CHECK(!args.nesterov || args.momentum > 0, "SGD", "expected momentum > 0 with Nesterov");
   momentum_ = zeros({flat_.numel()}, flat_.values().dtype(), flat_.values().device());
 }
@@ -23,7 +23,8 @@ void SGD::step() {
 float multistep_lr(float base, int epoch, const std::vector<int>& milestones, float gamma) {
   int steps = 0;
   for (int m : milestones) steps += epoch > m;
-  return static_cast<float>(static_cast<double>(base) * std::pow(static_cast<double>(gamma), steps));
+  return static_cast<float>(static_cast<double>(base) *
+                            std::pow(static_cast<double>(gamma), steps));
 }
 
 float cosine_lr(float base, int epoch, int total, float min_lr) {

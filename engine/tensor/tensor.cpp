@@ -21,8 +21,9 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape)
     ZKD_CHECK(d >= 0, "empty", "expected non-negative sizes, got shape ", shape_str(shape));
   size_t bytes = 0;
-  ZKD_CHECK(!__builtin_mul_overflow(static_cast<size_t>(shape_numel(shape)), dtype_size(dtype), &bytes),
-            "empty", "expected a byte count that fits in size_t, got shape ", shape_str(shape));
+  ZKD_CHECK(
+      !__builtin_mul_overflow(static_cast<size_t>(shape_numel(shape)), dtype_size(dtype), &bytes),
+      "empty", "expected a byte count that fits in size_t, got shape ", shape_str(shape));
   return Tensor(allocate_storage(bytes, device), shape, contiguous_strides(shape), 0, dtype);
 }
 
@@ -72,8 +73,8 @@ Shape infer_shape(const char* op, Shape shape, int64_t numel, const Shape& from)
     }
   }
   if (infer >= 0 && known > 0) shape[infer] = numel / known;
-  ZKD_CHECK(shape_numel(shape) == numel, op, "cannot view shape ", shape_str(from), " (",
-            numel, " elements) as ", shape_str(shape));
+  ZKD_CHECK(shape_numel(shape) == numel, op, "cannot view shape ", shape_str(from), " (", numel,
+            " elements) as ", shape_str(shape));
   return shape;
 }
 }  // namespace
@@ -85,13 +86,14 @@ Tensor Tensor::view(const Shape& shape) const {
   return Tensor(storage_, s, contiguous_strides(s), offset_, dtype_);
 }
 
-Tensor Tensor::reshape(const Shape& shape) const { return contiguous().view(shape); }
+Tensor Tensor::reshape(const Shape& shape) const {
+  return contiguous().view(shape);
+}
 
 Tensor Tensor::view_at(int64_t offset, const Shape& shape) const {
   ZKD_CHECK(is_contiguous(), "view_at", "expected a contiguous tensor");
   ZKD_CHECK(offset >= 0 && offset + shape_numel(shape) <= numel(), "view_at", "expected ",
-            shape_numel(shape), " elements at offset ", offset, " inside ", numel(),
-            " elements");
+            shape_numel(shape), " elements at offset ", offset, " inside ", numel(), " elements");
   return Tensor(storage_, shape, contiguous_strides(shape), offset_ + offset, dtype_);
 }
 
@@ -137,12 +139,18 @@ T Tensor::item() const {
 
 double Tensor::item_double() const {
   switch (dtype_) {
-    case DType::F32: return item<float>();
-    case DType::F64: return item<double>();
-    case DType::U8: return item<uint8_t>();
-    case DType::I32: return item<int32_t>();
-    case DType::I64: return static_cast<double>(item<int64_t>());
-    default: ZKD_FAIL("item", "unsupported dtype ", dtype_name(dtype_));
+    case DType::F32:
+      return item<float>();
+    case DType::F64:
+      return item<double>();
+    case DType::U8:
+      return item<uint8_t>();
+    case DType::I32:
+      return item<int32_t>();
+    case DType::I64:
+      return static_cast<double>(item<int64_t>());
+    default:
+      ZKD_FAIL("item", "unsupported dtype ", dtype_name(dtype_));
   }
 }
 
@@ -167,8 +175,8 @@ template int64_t Tensor::item<int64_t>() const;
 // ---- checks ----
 
 void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
-  ZKD_CHECK(a.device() == b.device(), op, "expected tensors on one device, got ",
-            a.device().str(), " and ", b.device().str());
+  ZKD_CHECK(a.device() == b.device(), op, "expected tensors on one device, got ", a.device().str(),
+            " and ", b.device().str());
 }
 
 void check_dtype(const char* op, const Tensor& t, DType want, const char* what) {

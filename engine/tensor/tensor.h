@@ -46,16 +46,16 @@ class Tensor {
     return static_cast<T*>(raw());
   }
 
-  Tensor contiguous() const;                // self if already contiguous
-  Tensor clone() const;                     // a contiguous copy on the same device
-  Tensor reshape(const Shape& shape) const; // a view when contiguous, else a copy; one -1 allowed
-  Tensor view(const Shape& shape) const;    // a view; the tensor must be contiguous
+  Tensor contiguous() const;                 // self if already contiguous
+  Tensor clone() const;                      // a contiguous copy on the same device
+  Tensor reshape(const Shape& shape) const;  // a view when contiguous, else a copy; one -1 allowed
+  Tensor view(const Shape& shape) const;     // a view; the tensor must be contiguous
   // A contiguous view of numel(shape) elements starting `offset` elements into this tensor's
   // storage region (used for parameters that live inside one flat buffer).
   Tensor view_at(int64_t offset, const Shape& shape) const;
-  Tensor to(Device device) const;           // self if already there
-  Tensor to(DType dtype) const;             // converted copy (or self)
-  void copy_from(const Tensor& src);        // same shape; any devices; dtypes must match
+  Tensor to(Device device) const;     // self if already there
+  Tensor to(DType dtype) const;       // converted copy (or self)
+  void copy_from(const Tensor& src);  // same shape; any devices; dtypes must match
 
   // Host-side reads. On CUDA these copy to the host and so wait for the device.
   template <typename T>
@@ -81,8 +81,8 @@ Tensor ones(const Shape& shape, DType dtype = DType::F32, Device device = Device
 Tensor full(const Shape& shape, double value, DType dtype = DType::F32,
             Device device = Device::cpu());
 Tensor arange(int64_t n, DType dtype = DType::F32, Device device = Device::cpu());
-Tensor uniform(const Shape& shape, double lo, double hi, Generator& gen,
-               DType dtype = DType::F32, Device device = Device::cpu());
+Tensor uniform(const Shape& shape, double lo, double hi, Generator& gen, DType dtype = DType::F32,
+               Device device = Device::cpu());
 Tensor normal(const Shape& shape, double mean, double stddev, Generator& gen,
               DType dtype = DType::F32, Device device = Device::cpu());
 // A host tensor holding `values` (copied), then moved to `device`.

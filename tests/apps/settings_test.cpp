@@ -16,15 +16,19 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_file(const std::string& name) {
-  return (fs::path(::testing::TempDir()) / ("zkd_settings_" + std::to_string(getpid()) + "_" + name)).string();
+  return (fs::path(::testing::TempDir()) /
+          ("zkd_settings_" + std::to_string(getpid()) + "_" + name))
+      .string();
 }
 
 TEST(Settings, ConfigTomlReadsBackAsTheSameConfig) {
   for (const char* method : {"ce", "kd+ls", "dkd+ls", "mlkd", "ctkd+ls"}) {
     TrainConfig c = default_config(std::string(method) != "ce");
     c.method = method;
-    c.temperature = 3.5, c.lambda_ce = 0.25, c.kd_weight = 6, c.dkd_beta = 2, c.dkd_warmup_epochs = 7;
-    c.ctkd_t_start = 1.5, c.ctkd_t_end = 20, c.milestones = {3, 9}, c.seed = 18446744073709551615ull;
+    c.temperature = 3.5, c.lambda_ce = 0.25, c.kd_weight = 6, c.dkd_beta = 2,
+    c.dkd_warmup_epochs = 7;
+    c.ctkd_t_start = 1.5, c.ctkd_t_end = 20, c.milestones = {3, 9},
+    c.seed = 18446744073709551615ull;
     c.lr = 0.0123456789, c.data = "/data/with \"quote", c.out = "runs/x y";
     const std::string path = temp_file("config.toml");
     write_file_atomic(path, config_to_toml(c));
@@ -45,8 +49,10 @@ TEST(Settings, BadConfigTomlIsOneErrorNamingTheFileAndKey) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(error_of("modle = \"resnet20\"\n").find("expected known settings, got 'modle'"), std::string::npos);
-  EXPECT_NE(error_of("epochs = -3\n").find("--epochs expects an integer in [1, 100000], got '-3'"), std::string::npos);
+  EXPECT_NE(error_of("modle = \"resnet20\"\n").find("expected known settings, got 'modle'"),
+            std::string::npos);
+  EXPECT_NE(error_of("epochs = -3\n").find("--epochs expects an integer in [1, 100000], got '-3'"),
+            std::string::npos);
   EXPECT_NE(error_of("lr = nan\n").find("--lr expects a finite number"), std::string::npos);
   EXPECT_NE(error_of("milestones = [1, x]\n").find("--milestones"), std::string::npos);
   EXPECT_NE(error_of("epochs = 3\n").find("no error"), std::string::npos);

@@ -53,8 +53,8 @@ Diff diff(const Tensor& got, const Tensor& want) {
 
 void report_error(const std::string& op, const Tensor& got, const Tensor& want) {
   Diff d = diff(got, want);
-  std::printf("[zkd-error] %s max_abs=%.3e max_rel=%.3e nmse=%.3e shape=%s\n", op.c_str(), d.max_abs,
-              d.max_rel, d.nmse, shape_str(want.shape()).c_str());
+  std::printf("[zkd-error] %s max_abs=%.3e max_rel=%.3e nmse=%.3e shape=%s\n", op.c_str(),
+              d.max_abs, d.max_rel, d.nmse, shape_str(want.shape()).c_str());
 }
 
 Tensor random_tensor(const Shape& shape, uint64_t seed, DType dtype, Device device, double lo,

@@ -34,8 +34,8 @@ int run_command(const std::string& cmd, std::string& output);
 }  // namespace zkd::test
 
 // Skips the current test, visibly, when no CUDA device can be used.
-#define ZKD_REQUIRE_GPU()                                                              \
-  do {                                                                                 \
-    if (!::zkd::gpu::available())                                                      \
-      GTEST_SKIP() << "no usable CUDA device (" << ::zkd::gpu::describe() << ")";      \
+#define ZKD_REQUIRE_GPU()                                                         \
+  do {                                                                            \
+    if (!::zkd::gpu::available())                                                 \
+      GTEST_SKIP() << "no usable CUDA device (" << ::zkd::gpu::describe() << ")"; \
   } while (0)

@@ -45,45 +45,50 @@ Pool2dArgs pool(int64_t k, int64_t s, int64_t p, bool ceil) {
 }
 
 TEST(GradCheck, Conv2dPaddedStridedWithBias) {
-  expect_gradcheck("conv2d (s2, p1, bias)",
-                   [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], v[2], conv_args(2, 1, 1)); },
-                   {param({2, 3, 5, 6}, 1), param({4, 3, 3, 3}, 2), param({4}, 3)});
+  expect_gradcheck(
+      "conv2d (s2, p1, bias)",
+      [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], v[2], conv_args(2, 1, 1)); },
+      {param({2, 3, 5, 6}, 1), param({4, 3, 3, 3}, 2), param({4}, 3)});
 }
 
 TEST(GradCheck, Conv2dGrouped) {
   expect_gradcheck("conv2d (groups 2)",
-                   [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], Variable(), conv_args(1, 1, 2)); },
+                   [](const std::vector<Variable>& v) {
+                     return conv2d(v[0], v[1], Variable(), conv_args(1, 1, 2));
+                   },
                    {param({2, 4, 4, 5}, 4), param({6, 2, 3, 3}, 5)});
 }
 
 TEST(GradCheck, Conv2dDepthwise) {
   expect_gradcheck("conv2d (depthwise, s2)",
-                   [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], Variable(), conv_args(2, 1, 3)); },
+                   [](const std::vector<Variable>& v) {
+                     return conv2d(v[0], v[1], Variable(), conv_args(2, 1, 3));
+                   },
                    {param({1, 3, 5, 5}, 6), param({3, 1, 3, 3}, 7)});
 }
 
 TEST(GradCheck, Conv2dPointwise) {
-  expect_gradcheck("conv2d (1x1)",
-                   [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], v[2], conv_args(1, 0, 1)); },
-                   {param({3, 5, 3, 2}, 8), param({7, 5, 1, 1}, 9), param({7}, 10)});
+  expect_gradcheck(
+      "conv2d (1x1)",
+      [](const std::vector<Variable>& v) { return conv2d(v[0], v[1], v[2], conv_args(1, 0, 1)); },
+      {param({3, 5, 3, 2}, 8), param({7, 5, 1, 1}, 9), param({7}, 10)});
 }
 
 TEST(GradCheck, BatchNorm2dTraining) {
   Tensor rm = zeros({3}, DType::F64), rv = ones({3}, DType::F64);
-  expect_gradcheck("batch_norm2d (train)",
-                   [&](const std::vector<Variable>& v) {
-                     return batch_norm2d(v[0], v[1], v[2], rm, rv, true);
-                   },
-                   {param({2, 3, 3, 4}, 11), param({3}, 12, 0.5, 1.5), param({3}, 13)});
+  expect_gradcheck(
+      "batch_norm2d (train)",
+      [&](const std::vector<Variable>& v) { return batch_norm2d(v[0], v[1], v[2], rm, rv, true); },
+      {param({2, 3, 3, 4}, 11), param({3}, 12, 0.5, 1.5), param({3}, 13)});
 }
 
 TEST(GradCheck, BatchNorm2dEval) {
-  Tensor rm = test::random_tensor({3}, 14), rv = test::random_tensor({3}, 15, DType::F64, Device::cpu(), 0.5, 2);
-  expect_gradcheck("batch_norm2d (eval)",
-                   [&](const std::vector<Variable>& v) {
-                     return batch_norm2d(v[0], v[1], v[2], rm, rv, false);
-                   },
-                   {param({2, 3, 2, 3}, 16), param({3}, 17), param({3}, 18)});
+  Tensor rm = test::random_tensor({3}, 14),
+         rv = test::random_tensor({3}, 15, DType::F64, Device::cpu(), 0.5, 2);
+  expect_gradcheck(
+      "batch_norm2d (eval)",
+      [&](const std::vector<Variable>& v) { return batch_norm2d(v[0], v[1], v[2], rm, rv, false); },
+      {param({2, 3, 2, 3}, 16), param({3}, 17), param({3}, 18)});
 }
 
 TEST(GradCheck, Relu) {
@@ -97,31 +102,36 @@ TEST(GradCheck, Add) {
 }
 
 TEST(GradCheck, MulScalar) {
-  expect_gradcheck("mul_scalar", [](const std::vector<Variable>& v) { return mul_scalar(v[0], -2.5); },
+  expect_gradcheck("mul_scalar",
+                   [](const std::vector<Variable>& v) { return mul_scalar(v[0], -2.5); },
                    {param({3, 4}, 22)});
 }
 
 TEST(GradCheck, AvgPool2dCeilModePadded) {
-  expect_gradcheck("avg_pool2d (k3 s2 p1 ceil)",
-                   [](const std::vector<Variable>& v) { return avg_pool2d(v[0], pool(3, 2, 1, true)); },
-                   {param({2, 2, 6, 7}, 23)});
+  expect_gradcheck(
+      "avg_pool2d (k3 s2 p1 ceil)",
+      [](const std::vector<Variable>& v) { return avg_pool2d(v[0], pool(3, 2, 1, true)); },
+      {param({2, 2, 6, 7}, 23)});
 }
 
 TEST(GradCheck, AvgPool2dCeilModeEdgeWindow) {
   // MobileNetV2's AvgPool2d(2, ceil_mode) on odd input: the last window hangs over the edge.
-  expect_gradcheck("avg_pool2d (k2 ceil)",
-                   [](const std::vector<Variable>& v) { return avg_pool2d(v[0], pool(2, 2, 0, true)); },
-                   {param({1, 3, 5, 3}, 24)});
+  expect_gradcheck(
+      "avg_pool2d (k2 ceil)",
+      [](const std::vector<Variable>& v) { return avg_pool2d(v[0], pool(2, 2, 0, true)); },
+      {param({1, 3, 5, 3}, 24)});
 }
 
 TEST(GradCheck, MaxPool2d) {
-  expect_gradcheck("max_pool2d (k3 s2 p1)",
-                   [](const std::vector<Variable>& v) { return max_pool2d(v[0], pool(3, 2, 1, false)); },
-                   {param({2, 2, 7, 6}, 25)});
+  expect_gradcheck(
+      "max_pool2d (k3 s2 p1)",
+      [](const std::vector<Variable>& v) { return max_pool2d(v[0], pool(3, 2, 1, false)); },
+      {param({2, 2, 7, 6}, 25)});
 }
 
 TEST(GradCheck, GlobalAvgPool) {
-  expect_gradcheck("global_avg_pool", [](const std::vector<Variable>& v) { return global_avg_pool(v[0]); },
+  expect_gradcheck("global_avg_pool",
+                   [](const std::vector<Variable>& v) { return global_avg_pool(v[0]); },
                    {param({2, 5, 3, 4}, 26)});
 }
 
@@ -141,7 +151,9 @@ TEST(GradCheck, ReshapeAndFlatten) {
 
 TEST(GradCheck, ConcatChannels) {
   expect_gradcheck("concat_channels",
-                   [](const std::vector<Variable>& v) { return concat_channels({v[0], v[1], v[2]}); },
+                   [](const std::vector<Variable>& v) {
+                     return concat_channels({v[0], v[1], v[2]});
+                   },
                    {param({2, 1, 3, 2}, 31), param({2, 3, 3, 2}, 32), param({2, 2, 3, 2}, 33)});
 }
 
@@ -179,11 +191,13 @@ TEST(GradCheck, CrossEntropy) {
 }
 
 TEST(GradCheck, Sum) {
-  expect_gradcheck("sum", [](const std::vector<Variable>& v) { return sum(v[0]); }, {param({2, 3, 4}, 39)});
+  expect_gradcheck("sum", [](const std::vector<Variable>& v) { return sum(v[0]); },
+                   {param({2, 3, 4}, 39)});
 }
 
 TEST(GradCheck, Mean) {
-  expect_gradcheck("mean", [](const std::vector<Variable>& v) { return mean(v[0]); }, {param({2, 3, 4}, 40)});
+  expect_gradcheck("mean", [](const std::vector<Variable>& v) { return mean(v[0]); },
+                   {param({2, 3, 4}, 40)});
 }
 
 TEST(GradCheck, SmallResidualNetwork) {

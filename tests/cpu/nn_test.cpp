@@ -20,7 +20,8 @@ namespace {
 class Block : public Module {
  public:
   explicit Block(Generator& g, int64_t out = 4) {
-    conv1 = register_module("conv1", std::make_shared<Conv2d>(3, out, 3, Conv2dOptions{1, 1, 1, false}, g));
+    conv1 = register_module("conv1",
+                            std::make_shared<Conv2d>(3, out, 3, Conv2dOptions{1, 1, 1, false}, g));
     bn1 = register_module("bn1", std::make_shared<BatchNorm2d>(out));
     downsample = register_module("downsample", std::make_shared<Sequential>());
     downsample->add(std::make_shared<Conv2d>(3, out, 1, Conv2dOptions{}, g));
@@ -59,11 +60,11 @@ std::vector<std::string> names_of(const std::vector<std::pair<std::string, Varia
 TEST(Module, PyTorchNames) {
   Generator g(1);
   Net net(g);
-  EXPECT_EQ(names_of(net.named_parameters()),
-            (std::vector<std::string>{"layer1.0.conv1.weight", "layer1.0.bn1.weight",
-                                      "layer1.0.bn1.bias", "layer1.0.downsample.0.weight",
-                                      "layer1.0.downsample.1.weight", "layer1.0.downsample.1.bias",
-                                      "fc.weight", "fc.bias"}));
+  EXPECT_EQ(
+      names_of(net.named_parameters()),
+      (std::vector<std::string>{"layer1.0.conv1.weight", "layer1.0.bn1.weight", "layer1.0.bn1.bias",
+                                "layer1.0.downsample.0.weight", "layer1.0.downsample.1.weight",
+                                "layer1.0.downsample.1.bias", "fc.weight", "fc.bias"}));
   EXPECT_EQ(names_of(net.named_buffers()),
             (std::vector<std::string>{
                 "layer1.0.bn1.running_mean", "layer1.0.bn1.running_var",
@@ -109,7 +110,8 @@ TEST(Init, DefaultsFollowPyTorch) {
   init::kaiming_normal_fan_out(k, g);
   double s = 0;
   for (float v : k.data().to_vector<float>()) s += double(v) * v;
-  EXPECT_NEAR(std::sqrt(s / k.data().numel()), std::sqrt(2.0 / (256 * 9)), 0.01 * std::sqrt(2.0 / (256 * 9)));
+  EXPECT_NEAR(std::sqrt(s / k.data().numel()), std::sqrt(2.0 / (256 * 9)),
+              0.01 * std::sqrt(2.0 / (256 * 9)));
 }
 
 TEST(Init, SameSeedSameWeights) {
@@ -138,7 +140,8 @@ TEST(StateDict, SafetensorsRoundTrip) {
   ASSERT_EQ(sa.size(), sb.size());
   for (size_t i = 0; i < sa.size(); ++i) {
     EXPECT_EQ(sa[i].first, sb[i].first);
-    EXPECT_TRUE(test::all_close(sb[i].second.to(DType::F64), sa[i].second.to(DType::F64), 0, 0, sa[i].first));
+    EXPECT_TRUE(test::all_close(sb[i].second.to(DType::F64), sa[i].second.to(DType::F64), 0, 0,
+                                sa[i].first));
   }
   SafetensorsFile f = load_safetensors(path);
   EXPECT_EQ(f.metadata.at("epoch"), "3");
@@ -157,8 +160,8 @@ TEST(StateDict, MismatchesAreAllListed) {
   Net small(g, 4), wide(g, 6);
   std::string path = temp_path("wide.safetensors");
   NamedTensors t = state_dict(wide);
-  t.erase(t.begin());                           // drop layer1.0.conv1.weight
-  t.emplace_back("extra.weight", zeros({2}));   // add an unknown name
+  t.erase(t.begin());                          // drop layer1.0.conv1.weight
+  t.emplace_back("extra.weight", zeros({2}));  // add an unknown name
   save_safetensors(path, t);
   try {
     load_module(small, path);
@@ -168,7 +171,8 @@ TEST(StateDict, MismatchesAreAllListed) {
     EXPECT_NE(m.find("missing 'layer1.0.conv1.weight'"), std::string::npos) << m;
     EXPECT_NE(m.find("unexpected 'extra.weight'"), std::string::npos) << m;
     EXPECT_NE(m.find("'fc.weight': expected shape [5, 4], got [5, 6]"), std::string::npos) << m;
-    EXPECT_NE(m.find("'layer1.0.bn1.running_var': expected shape [4], got [6]"), std::string::npos) << m;
+    EXPECT_NE(m.find("'layer1.0.bn1.running_var': expected shape [4], got [6]"), std::string::npos)
+        << m;
   }
 }
 

@@ -39,7 +39,9 @@ const Case kCases[] = {
     {"3x3_s2_p0_odd", 2, 16, 13, 13, 24, 3, 3, args(2, 0, 0, 1), false},
 };
 
-Tensor f32(const Tensor& t) { return t.to(DType::F32); }
+Tensor f32(const Tensor& t) {
+  return t.to(DType::F32);
+}
 
 // fp32 conv of values in [-1, 1] over C/g * R * S <= 144 taps, compared with the float64
 // reference: measured max |error| 4.9e-6 (forward, 144 taps), 2.8e-6 (backward-data), 3.2e-6
@@ -93,7 +95,8 @@ TEST(OneDnnDispatch, Fp32TakesOneDnnUnlessReference) {
   Tensor direct = cpu::onednn::conv2d_fwd(x, w, Tensor(), a);
   bool was = cpu_reference();
   set_cpu_reference(false);
-  EXPECT_TRUE(test::all_close(cpu::conv2d_fwd(x, w, Tensor(), a), direct, 0, 0, "default = oneDNN"));
+  EXPECT_TRUE(
+      test::all_close(cpu::conv2d_fwd(x, w, Tensor(), a), direct, 0, 0, "default = oneDNN"));
   set_cpu_reference(true);
   test::Diff d = test::diff(cpu::conv2d_fwd(x, w, Tensor(), a), direct);
   set_cpu_reference(was);

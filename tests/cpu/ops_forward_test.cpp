@@ -12,9 +12,13 @@
 namespace zkd {
 namespace {
 
-std::vector<double> values(const Variable& v) { return v.data().to_vector<double>(); }
+std::vector<double> values(const Variable& v) {
+  return v.data().to_vector<double>();
+}
 
-Variable var(const std::vector<double>& v, const Shape& s) { return Variable(from_vector(v, s)); }
+Variable var(const std::vector<double>& v, const Shape& s) {
+  return Variable(from_vector(v, s));
+}
 
 TEST(OpsForward, Conv2dGroupsAndPadding) {
   // x: 1 image, 2 channels of 2x2; groups = 2, each group one 2x2 filter, padding 1 -> 3x3 out.
@@ -89,7 +93,7 @@ TEST(OpsForward, ChannelShuffle) {
 }
 
 TEST(OpsForward, ConcatAndSplitChannels) {
-  Variable a = var({1, 2, 3, 4}, {2, 1, 1, 2});        // N=2, C=1
+  Variable a = var({1, 2, 3, 4}, {2, 1, 1, 2});                 // N=2, C=1
   Variable b = var({5, 6, 7, 8, 9, 10, 11, 12}, {2, 2, 1, 2});  // N=2, C=2
   Variable c = concat_channels({a, b});
   EXPECT_EQ(c.shape(), (Shape{2, 3, 1, 2}));

@@ -25,7 +25,8 @@ TEST(SGD, StepsMatchTheFormula) {
   std::vector<std::vector<double>> grads = {{0.3, -0.1, 2.0}, {-0.2, 0.4, 1.0}};
   for (const auto& g : grads) {
     opt.zero_grad();
-    a.grad().copy_from(from_vector<float>({static_cast<float>(g[0]), static_cast<float>(g[1])}, {2}));
+    a.grad().copy_from(
+        from_vector<float>({static_cast<float>(g[0]), static_cast<float>(g[1])}, {2}));
     b.grad().copy_from(from_vector<float>({static_cast<float>(g[2])}, {1}));
     opt.step();
     for (int i = 0; i < 3; ++i) {
@@ -69,7 +70,7 @@ TEST(SGD, ZeroGradClearsTheFlatGradients) {
 TEST(LRSchedule, PaperMultiStep) {
   const std::vector<int> ms = {150, 180, 210};
   EXPECT_FLOAT_EQ(multistep_lr(0.05f, 1, ms), 0.05f);
-  EXPECT_FLOAT_EQ(multistep_lr(0.05f, 150, ms), 0.05f);   // strict ">"
+  EXPECT_FLOAT_EQ(multistep_lr(0.05f, 150, ms), 0.05f);  // strict ">"
   EXPECT_FLOAT_EQ(multistep_lr(0.05f, 151, ms), 0.005f);
   EXPECT_FLOAT_EQ(multistep_lr(0.05f, 180, ms), 0.005f);
   EXPECT_FLOAT_EQ(multistep_lr(0.05f, 181, ms), 0.0005f);

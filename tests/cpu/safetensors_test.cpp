@@ -128,9 +128,9 @@ TEST(Safetensors, ShapeOverflowIsAnError) {
                      R"("data_offsets":[0,0]}})",
                      ""),
                "fits in 64 bits");
-  expect_error(craft(R"({"a":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,0]}})",
-                     ""),
-               "fits in 64 bits");
+  expect_error(
+      craft(R"({"a":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,0]}})", ""),
+      "fits in 64 bits");
   int64_t big = int64_t{1} << 32;
   EXPECT_THROW(shape_numel({big, big}), Error);
   EXPECT_THROW(Tensor::empty({big, big}), Error);
@@ -154,8 +154,9 @@ TEST(ReadFile, OnlyRegularFiles) {
       load_safetensors(path);
       ADD_FAILURE() << path;
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("expected a regular file at '" + path + "', got " + kind),
-                std::string::npos)
+      EXPECT_NE(
+          std::string(e.what()).find("expected a regular file at '" + path + "', got " + kind),
+          std::string::npos)
           << e.what();
     }
   }
@@ -166,7 +167,8 @@ TEST(ReadFile, OnlyRegularFiles) {
     read_file(file, "test", 4);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("expected at most 4 bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("expected at most 4 bytes"), std::string::npos)
+        << e.what();
   }
   ::unlink(fifo.c_str());
   ::unlink(file.c_str());

@@ -1,14 +1,14 @@
 // CUDA vs CPU for the softmax-family kernels (kernels/softmax.cu): softmax and log_softmax
 // forward and backward, cross-entropy forward (mean over the batch) and backward (dloss read on
-// the device), top-1 / top-5 counting (ties go against the label, NaN is never correct); an out-of-range
-// label gives a NaN loss and NaN counts instead of an out-of-bounds read. Row lengths K = 1, 7,
-// 33, 100, 1500 (not multiples of 32, over 1024) and B = 1.
-// Tolerances: the GPU reduces each row in float32 (warp shuffles) where the CPU uses double, so
-// results are compared with both the CPU float32 and float64 outputs. Measured on an NVIDIA H200
-// (driver 580.159.04, CUDA 13.0), worst over the shapes: softmax_fwd abs 7.3e-8 / rel 1.6e-6;
-// softmax_bwd abs 1.5e-8; log_softmax_fwd abs 1.9e-6 (values to -20: ulps of the log-sum-exp);
-// log_softmax_bwd abs 3.2e-7; cross_entropy loss rel 1.6e-7, its gradient abs 3.0e-8 / rel
-// 2.2e-7; accumulate_topk 0. Each tolerance is about 5x the measured error.
+// the device), top-1 / top-5 counting (ties go against the label, NaN is never correct); an
+// out-of-range label gives a NaN loss and NaN counts instead of an out-of-bounds read. Row lengths
+// K = 1, 7, 33, 100, 1500 (not multiples of 32, over 1024) and B = 1. Tolerances: the GPU reduces
+// each row in float32 (warp shuffles) where the CPU uses double, so results are compared with both
+// the CPU float32 and float64 outputs. Measured on an NVIDIA H200 (driver 580.159.04, CUDA 13.0),
+// worst over the shapes: softmax_fwd abs 7.3e-8 / rel 1.6e-6; softmax_bwd abs 1.5e-8;
+// log_softmax_fwd abs 1.9e-6 (values to -20: ulps of the log-sum-exp); log_softmax_bwd abs 3.2e-7;
+// cross_entropy loss rel 1.6e-7, its gradient abs 3.0e-8 / rel 2.2e-7; accumulate_topk 0. Each
+// tolerance is about 5x the measured error.
 #include <cmath>
 #include <limits>
 
@@ -140,7 +140,8 @@ TEST(SoftmaxCuda, TopkCountsMatchTheCpu) {
     }
 }
 
-// Issue #16: constant or NaN outputs score 0 on the GPU too, and ties / NaN rows agree with the CPU.
+// Issue #16: constant or NaN outputs score 0 on the GPU too, and ties / NaN rows agree with the
+// CPU.
 TEST(SoftmaxCuda, TopkConstantOrNaNOutputsScoreZero) {
   ZKD_REQUIRE_GPU();
   for (const Shape& s : std::vector<Shape>{{3, 7}, {65, 100}, {2, 1500}})

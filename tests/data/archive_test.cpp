@@ -115,7 +115,10 @@ static std::string ustar_header(const std::string& name, const std::string& size
   std::memcpy(&h[124], size_field.data(), 12);
   std::memcpy(&h[136], "00000000000", 11);
   h[156] = '0';
-  std::memcpy(&h[257], "ustar\0" "00", 8);
+  std::memcpy(&h[257],
+              "ustar\0"
+              "00",
+              8);
   std::memset(&h[148], ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;

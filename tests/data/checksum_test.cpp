@@ -50,8 +50,8 @@ TEST(Checksum, FileDigestsMatchCoreutils) {
   if (tool_digest("sha256sum", "/dev/null").empty() || tool_digest("md5sum", "/dev/null").empty())
     GTEST_SKIP() << "md5sum / sha256sum not on PATH";
   Generator gen(11);
-  for (size_t n : {size_t{0}, size_t{55}, size_t{64}, size_t{1000}, (size_t{1} << 20) + 3,
-                   size_t{3} << 20}) {
+  for (size_t n :
+       {size_t{0}, size_t{55}, size_t{64}, size_t{1000}, (size_t{1} << 20) + 3, size_t{3} << 20}) {
     std::string data(n, '\0');
     for (char& c : data) c = static_cast<char>(gen.uniform_int(256));
     std::string path = dir / ("blob" + std::to_string(n));

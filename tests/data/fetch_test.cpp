@@ -55,7 +55,8 @@ TEST(Fetch, HostileTarballsInstallNothing) {
   FetchOptions opt;
   opt.data_dir = dir / "data";
   opt.from = dir / "evil.tar.gz";
-  test::write_bytes(opt.from, test::make_tar({{"cifar-100-binary/train.bin", "", 'l', "/etc/passwd"}}));
+  test::write_bytes(opt.from,
+                    test::make_tar({{"cifar-100-binary/train.bin", "", 'l', "/etc/passwd"}}));
   std::string err = test::error_of([&] { fetch_cifar100(opt); });
   EXPECT_NE(err.find("a symbolic link"), std::string::npos) << err;
   EXPECT_NE(err.find(kCifar100Md5), std::string::npos) << err;
@@ -120,8 +121,8 @@ TEST(Fetch, UnpackValidatesBeforeInstalling) {
        {"cifar-100-binary/fine_label_names.txt", test::read_bytes(src + "/fine_label_names.txt")},
        {"cifar-100-binary/coarse_label_names.txt",
         test::read_bytes(src + "/coarse_label_names.txt")}});
-  std::string err = test::error_of(
-      [&] { unpack_cifar100(read_archive(gz, {}, "t"), dir / "data", false, "t"); });
+  std::string err =
+      test::error_of([&] { unpack_cifar100(read_archive(gz, {}, "t"), dir / "data", false, "t"); });
   EXPECT_NE(err.find("record 4 "), std::string::npos) << err;
   EXPECT_EQ(listing(dir / "data"), std::vector<std::string>{});
 }

@@ -181,8 +181,9 @@ TEST(ImageIo, CraftedJpegHuffmanTableIsRefusedBeforeStb) {
                     "\x05\xff\xd9";
   EXPECT_NE(test::error_of([&] { check_jpeg_segments(few, "few"); }).find("Huffman symbols"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { check_jpeg_segments(std::string("\xff\xd8\xff\xe0\x10\x00", 6), "cut"); })
-                .find("fit in the file"),
+  EXPECT_NE(test::error_of([&] {
+              check_jpeg_segments(std::string("\xff\xd8\xff\xe0\x10\x00", 6), "cut");
+            }).find("fit in the file"),
             std::string::npos);
 }
 
@@ -195,8 +196,9 @@ TEST(ImageIo, ChunkAndPixelSizesMustFitTheFile) {
       0x67, 0x8a, 0x50, 0x4e, 0xff, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x6c,
       0x60, 0xc0, 0x04, 0x4c, 0x58, 0xc4, 0x86, 0xa1, 0x20, 0x00, 0x8a, 0x4c, 0x00, 0x98, 0x4b,
       0x05, 0x7a, 0xc9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
-  std::string err = test::error_of(
-      [&] { decode_image_32(std::string(reinterpret_cast<const char*>(png), sizeof(png)), "big.png"); });
+  std::string err = test::error_of([&] {
+    decode_image_32(std::string(reinterpret_cast<const char*>(png), sizeof(png)), "big.png");
+  });
   EXPECT_NE(err.find("expected PNG chunk at byte 33 to fit in the file, got length 1325334546"),
             std::string::npos)
       << err;
@@ -230,7 +232,8 @@ TEST(ImageIo, ScanTablesMustBeDefinedBeforeTheScan) {
   bad[sos + 6] = '\x03';  // component 0: DC table 0, AC table 3
   std::string err = test::error_of([&] { decode_image_32(bad, "huff.jpg"); });
   EXPECT_NE(err.find("expected the Huffman tables of scan component 0 (DC 0, AC 3) defined before "
-                     "the scan at byte " + std::to_string(sos)),
+                     "the scan at byte " +
+                     std::to_string(sos)),
             std::string::npos)
       << err;
   bad = good;
@@ -249,9 +252,10 @@ TEST(ImageIo, RealJpegsPassTheSegmentCheck) {
   EXPECT_EQ(decode_image_32(bytes, "a.jpg").shape(), (Shape{3, 32, 32}));
   // A progressive JPEG from PIL, when python3-pil is present: refused before stb sees it (stb's
   // progressive decoder has undefined behaviour on crafted scans, a fuzzer finding).
-  std::string cmd = "for py in /usr/bin/python3 python3; do $py -c \"from PIL import Image; "
-                    "Image.new('RGB', (40, 24), (9, 99, 199)).save('" + (dir / "p.jpg") +
-                    "', progressive=True)\" 2>/dev/null && exit 0; done; exit 1";
+  std::string cmd =
+      "for py in /usr/bin/python3 python3; do $py -c \"from PIL import Image; "
+      "Image.new('RGB', (40, 24), (9, 99, 199)).save('" +
+      (dir / "p.jpg") + "', progressive=True)\" 2>/dev/null && exit 0; done; exit 1";
   if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "python3-pil not available";
   std::string err = test::error_of([&] { load_image_32(dir / "p.jpg"); });
   EXPECT_NE(err.find("expected a baseline JPEG, got a progressive one"), std::string::npos) << err;

@@ -28,10 +28,13 @@ static void expect_identical_strong(const ImageSet& s, int64_t batch, uint64_t s
       Batch a = cpu.batch(i), b = gpu.batch(i);
       ASSERT_TRUE(b.strong_images.is_cuda());
       ASSERT_EQ(a.strong_images.shape(), b.strong_images.shape());
-      std::vector<float> x = a.strong_images.to_vector<float>(), y = b.strong_images.to_vector<float>();
-      for (size_t k = 0; k < x.size(); ++k) mismatched += std::memcmp(&x[k], &y[k], sizeof(float)) != 0;
+      std::vector<float> x = a.strong_images.to_vector<float>(),
+                         y = b.strong_images.to_vector<float>();
+      for (size_t k = 0; k < x.size(); ++k)
+        mismatched += std::memcmp(&x[k], &y[k], sizeof(float)) != 0;
       values += static_cast<int64_t>(x.size());
-      ASSERT_EQ(a.images.to_vector<float>(), b.images.to_vector<float>()) << "weak view, batch " << i;
+      ASSERT_EQ(a.images.to_vector<float>(), b.images.to_vector<float>())
+          << "weak view, batch " << i;
     }
     std::printf("[randaugment-cuda] epoch %lld: %lld of %lld strong-view values differ\n",
                 static_cast<long long>(e), static_cast<long long>(mismatched),
@@ -76,7 +79,8 @@ TEST(RandAugmentCuda, EpochTime) {
       auto t0 = std::chrono::steady_clock::now();
       for (int64_t i = 0; i < l.num_batches(); ++i) l.batch(i);
       gpu::synchronize();
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       std::printf("[randaugment-cuda] batch %lld, %s: %.2f ms per epoch (%.1f us per batch)\n",
                   static_cast<long long>(batch), strong ? "weak + strong" : "weak only", ms,
                   1000.0 * ms / static_cast<double>(l.num_batches()));

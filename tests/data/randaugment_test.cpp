@@ -16,11 +16,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -34,18 +34,18 @@
 namespace zkd::data {
 namespace {
 
-const char* kOpNames[kRaNumOps] = {"AutoContrast", "Brightness", "Color",    "Contrast", "Equalize",
-                                   "Identity",     "Posterize",  "Rotate",   "Sharpness", "ShearX",
-                                   "ShearY",       "Solarize",   "TranslateX", "TranslateY"};
+const char* kOpNames[kRaNumOps] = {
+    "AutoContrast", "Brightness", "Color",  "Contrast", "Equalize", "Identity",   "Posterize",
+    "Rotate",       "Sharpness",  "ShearX", "ShearY",   "Solarize", "TranslateX", "TranslateY"};
 
 bool python_pil_available() {
   return std::system("/usr/bin/python3 -c 'import PIL, numpy' > /dev/null 2>&1") == 0;
 }
-#define ZKD_REQUIRE_PIL()                                                                  \
-  do {                                                                                     \
-    if (!python_pil_available())                                                           \
-      GTEST_SKIP() << "/usr/bin/python3 cannot import PIL and numpy (install Debian's "    \
-                      "python3-pil and python3-numpy); the PIL comparison did not run";    \
+#define ZKD_REQUIRE_PIL()                                                               \
+  do {                                                                                  \
+    if (!python_pil_available())                                                        \
+      GTEST_SKIP() << "/usr/bin/python3 cannot import PIL and numpy (install Debian's " \
+                      "python3-pil and python3-numpy); the PIL comparison did not run"; \
   } while (0)
 
 std::string cifar_path() {
@@ -86,7 +86,8 @@ std::vector<uint8_t> run_pil(const std::vector<uint8_t>& images, const std::vect
       js << (k ? "," : "") << "[" << job.ops[k].first << "," << num(job.ops[k].second) << "]";
     js << "],\"cutout\":";
     if (job.has_cutout)
-      js << "[" << num(job.cutout[0]) << "," << num(job.cutout[1]) << "," << num(job.cutout[2]) << "]";
+      js << "[" << num(job.cutout[0]) << "," << num(job.cutout[1]) << "," << num(job.cutout[2])
+         << "]";
     else
       js << "null";
     js << "}";
@@ -110,10 +111,10 @@ std::vector<uint8_t> test_images(int* n_real) {
   };
   ImageSet noise = test::synthetic_set(2, 77);
   const uint8_t* p = noise.images.data<uint8_t>();
-  imgs.insert(imgs.end(), p, p + 2 * kImagePixels);                  // uniform noise in [1, 255]
-  add([](int) { return 77; });                                        // constant
-  add([](int i) { return (i % 32) < 16 ? 3 : 250; });                 // two values
-  add([](int i) { return (i % 1024) / 4; });                          // a ramp 0..255
+  imgs.insert(imgs.end(), p, p + 2 * kImagePixels);    // uniform noise in [1, 255]
+  add([](int) { return 77; });                         // constant
+  add([](int i) { return (i % 32) < 16 ? 3 : 250; });  // two values
+  add([](int i) { return (i % 1024) / 4; });           // a ramp 0..255
   add([](int i) { return i / 1024 == 1 ? 255 - (i % 97) : (i * 7) % 29 + 100; });  // narrow ranges
   *n_real = 0;
   if (!cifar_path().empty()) {
@@ -146,8 +147,9 @@ TEST(RandAugmentPil, EveryOpMatchesPilExactly) {
   int n_real = 0;
   std::vector<uint8_t> imgs = test_images(&n_real);
   if (n_real == 0)
-    std::printf("[randaugment] ZKD_CIFAR100 is not set: synthetic images only (set it to also "
-                "compare on real CIFAR-100 images)\n");
+    std::printf(
+        "[randaugment] ZKD_CIFAR100 is not set: synthetic images only (set it to also "
+        "compare on real CIFAR-100 images)\n");
   const int n = static_cast<int>(imgs.size() / kImagePixels);
   std::vector<Job> jobs;
   std::vector<uint8_t> ours;
@@ -172,19 +174,20 @@ TEST(RandAugmentPil, EveryOpMatchesPilExactly) {
       size_t at = j * kImagePixels + k;
       if (ours[at] != pil[at]) {
         if (wrong[op] == 0)
-          ADD_FAILURE() << kOpNames[op] << " magnitude " << num(jobs[j].ops[0].second)
-                        << " image " << jobs[j].image << " value " << k << ": ours "
-                        << int(ours[at]) << ", PIL " << int(pil[at]);
+          ADD_FAILURE() << kOpNames[op] << " magnitude " << num(jobs[j].ops[0].second) << " image "
+                        << jobs[j].image << " value " << k << ": ours " << int(ours[at]) << ", PIL "
+                        << int(pil[at]);
         ++wrong[op];
       }
       changed[op] += pil[at] != src[k];
     }
   }
   for (int op = 0; op < kRaNumOps; ++op) {
-    std::printf("[randaugment] %-12s %zu magnitudes x %d images: %lld values differ from PIL, "
-                "%lld changed by the op\n",
-                kOpNames[op], magnitudes(op).size(), n, static_cast<long long>(wrong[op]),
-                static_cast<long long>(changed[op]));
+    std::printf(
+        "[randaugment] %-12s %zu magnitudes x %d images: %lld values differ from PIL, "
+        "%lld changed by the op\n",
+        kOpNames[op], magnitudes(op).size(), n, static_cast<long long>(wrong[op]),
+        static_cast<long long>(changed[op]));
     EXPECT_EQ(wrong[op], 0) << kOpNames[op];
     if (op != kRaIdentity) {
       EXPECT_GT(changed[op], 0) << kOpNames[op] << " changed nothing";
@@ -197,12 +200,13 @@ TEST(RandAugmentPil, CutoutMatchesPilExactly) {
   ImageSet s = test::synthetic_set(1, 5);
   std::vector<uint8_t> img(s.images.data<uint8_t>(), s.images.data<uint8_t>() + kImagePixels);
   std::vector<std::array<double, 3>> cases = {
-      {0.0, 16, 16},     {1e-9, 16, 16},  {0.01, 1.0000001, 1.0000001}, {0.25, 32, 32},
+      {0.0, 16, 16},          {1e-9, 16, 16},   {0.01, 1.0000001, 1.0000001},    {0.25, 32, 32},
       {0.4999999, 1.5, 31.9}, {0.3, 8.2, 20.7}, {0.5 * 31.0 / 32.0, 16.0, 16.0}, {0.125, 4.0, 4.0},
       {0.0625, 31.99, 2.5}};
   Generator gen(9);
   for (int k = 0; k < 40; ++k)
-    cases.push_back({0.5 * gen.uniform(), 32.0 - 31.0 * gen.uniform(), 32.0 - 31.0 * gen.uniform()});
+    cases.push_back(
+        {0.5 * gen.uniform(), 32.0 - 31.0 * gen.uniform(), 32.0 - 31.0 * gen.uniform()});
   std::vector<Job> jobs;
   std::vector<uint8_t> ours;
   for (const auto& c : cases) {
@@ -217,7 +221,8 @@ TEST(RandAugmentPil, CutoutMatchesPilExactly) {
   std::vector<uint8_t> pil = run_pil(img, jobs);
   for (size_t j = 0; j < jobs.size(); ++j)
     EXPECT_EQ(0, std::memcmp(&ours[j * kImagePixels], &pil[j * kImagePixels], kImagePixels))
-        << "cutout v=" << num(cases[j][0]) << " cx=" << num(cases[j][1]) << " cy=" << num(cases[j][2]);
+        << "cutout v=" << num(cases[j][0]) << " cx=" << num(cases[j][1])
+        << " cy=" << num(cases[j][2]);
 }
 
 // The whole view: crop + flip, two ops and Cutout with our draws, against PIL given the same.
@@ -383,8 +388,9 @@ TEST(RandAugment, CpuBatchOf64IsFast) {
            static_cast<double>(l.num_batches());
   };
   double weak_ms = per_batch_ms(weak), both_ms = per_batch_ms(both);
-  std::printf("[randaugment] CPU time per 64-image batch: %.2f ms weak view, %.2f ms weak + strong\n",
-              weak_ms, both_ms);
+  std::printf(
+      "[randaugment] CPU time per 64-image batch: %.2f ms weak view, %.2f ms weak + strong\n",
+      weak_ms, both_ms);
   EXPECT_LT(both_ms, 20.0);  // ~2 ms measured; a wide bound for a loaded machine
 }
 

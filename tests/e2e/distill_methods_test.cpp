@@ -6,9 +6,9 @@
 
 #include <cstring>
 
+#include "engine/core/rng.h"
 #include "engine/io/safetensors.h"
 #include "engine/nn/state_dict.h"
-#include "engine/core/rng.h"
 #include "nets/registry.h"
 #include "tests/e2e/e2e_util.h"
 
@@ -16,7 +16,8 @@ namespace zkd::e2e {
 namespace {
 
 const std::string& tiny_data() {  // 5 classes, 3 train and 2 test images each
-  static const std::string dir = write_synthetic_cifar(fresh_dir("mdata") + "/cifar-100-binary", 5, 3, 2);
+  static const std::string dir =
+      write_synthetic_cifar(fresh_dir("mdata") + "/cifar-100-binary", 5, 3, 2);
   return dir;
 }
 
@@ -30,17 +31,42 @@ std::string random_teacher(const std::string& model) {
 std::vector<std::string> distill_args(const std::string& method, const std::string& teacher,
                                       const std::string& tmodel, const std::string& smodel,
                                       const std::string& out, int epochs) {
-  return {ZKD_DISTILL_BIN, "--method", method, "--teacher", teacher, "--teacher-model", tmodel,
-          "--model", smodel, "--epochs", std::to_string(epochs), "--device", "cpu", "--data",
-          tiny_data(), "--num-classes", "5", "--train-per-class", "3", "--test-per-class", "2",
-          "--batch-size", "8", "--seed", "4", "--out", out};
+  return {ZKD_DISTILL_BIN,
+          "--method",
+          method,
+          "--teacher",
+          teacher,
+          "--teacher-model",
+          tmodel,
+          "--model",
+          smodel,
+          "--epochs",
+          std::to_string(epochs),
+          "--device",
+          "cpu",
+          "--data",
+          tiny_data(),
+          "--num-classes",
+          "5",
+          "--train-per-class",
+          "3",
+          "--test-per-class",
+          "2",
+          "--batch-size",
+          "8",
+          "--seed",
+          "4",
+          "--out",
+          out};
 }
 
 TEST(E2EDistillMethods, MlkdLsResnet32x4ToResnet8x4LogsItsTerms) {
   std::string out = fresh_dir("mlkd");
-  RunResult r = run(distill_args("mlkd+ls", random_teacher("resnet32x4"), "resnet32x4", "resnet8x4", out, 2));
+  RunResult r =
+      run(distill_args("mlkd+ls", random_teacher("resnet32x4"), "resnet32x4", "resnet8x4", out, 2));
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("mlkd+ls, T 2, lambda_ce 0.1, kd_weight 9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mlkd+ls, T 2, lambda_ce 0.1, kd_weight 9"), std::string::npos)
+      << r.output;
   std::vector<std::string> log = read_lines(out + "/log.jsonl");
   ASSERT_EQ(log.size(), 2u);
   for (const std::string& l : log) {
@@ -84,7 +110,8 @@ TEST(E2EDistillMethods, CtkdLsLogsTheTemperatureAndResumesExactly) {
   std::vector<std::string> resumed = read_lines(part + "/log.jsonl");
   ASSERT_EQ(resumed.size(), 2u);
   for (size_t e = 0; e < 2; ++e)
-    for (const char* k : {"train_loss", "test_loss", "loss_ce", "loss_kd", "temperature", "grl_lambda"})
+    for (const char* k :
+         {"train_loss", "test_loss", "loss_ce", "loss_kd", "temperature", "grl_lambda"})
       EXPECT_EQ(json_number(resumed[e], k), json_number(log[e], k)) << k << " of epoch " << e + 1;
 }
 

@@ -37,9 +37,25 @@ const std::string& data_dir() {
 }
 
 std::vector<std::string> train_args(const std::string& out, int epochs) {
-  return {ZKD_TRAIN_BIN, "--model", kModel, "--device", "cpu", "--data", data_dir(),
-          "--num-classes", "10", "--batch-size", "16", "--epochs", std::to_string(epochs),
-          "--lr", "0.01", "--out", out, "--log-every", "2"};
+  return {ZKD_TRAIN_BIN,
+          "--model",
+          kModel,
+          "--device",
+          "cpu",
+          "--data",
+          data_dir(),
+          "--num-classes",
+          "10",
+          "--batch-size",
+          "16",
+          "--epochs",
+          std::to_string(epochs),
+          "--lr",
+          "0.01",
+          "--out",
+          out,
+          "--log-every",
+          "2"};
 }
 
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& more) {
@@ -73,7 +89,8 @@ const std::string& teacher_dir() {
 TEST(E2E, TrainLossFallsAndAccuracyBeatsChance) {
   std::vector<std::string> log = read_lines(teacher_dir() + "/log.jsonl");
   ASSERT_EQ(log.size(), 4u);
-  double first = json_number(log.front(), "train_loss"), last = json_number(log.back(), "train_loss");
+  double first = json_number(log.front(), "train_loss"),
+         last = json_number(log.back(), "train_loss");
   EXPECT_LT(last, first * 0.8) << "train loss " << first << " -> " << last;
   double best = 0;
   for (const std::string& l : log) best = std::max(best, json_number(l, "test_top1"));
@@ -89,10 +106,31 @@ TEST(E2E, TrainLossFallsAndAccuracyBeatsChance) {
 
 TEST(E2E, DistillKdLsRunsAndItsLossFalls) {
   std::string out = fresh_dir("student");
-  RunResult r = run({ZKD_DISTILL_BIN, "--method", "kd+ls", "--teacher", teacher_dir() + "/best.safetensors",
-                     "--teacher-model", kModel, "--model", kModel, "--device", "cpu", "--data", data_dir(),
-                     "--num-classes", "10", "--batch-size", "16", "--epochs", "3", "--lr", "0.01",
-                     "--seed", "5", "--out", out});
+  RunResult r = run({ZKD_DISTILL_BIN,
+                     "--method",
+                     "kd+ls",
+                     "--teacher",
+                     teacher_dir() + "/best.safetensors",
+                     "--teacher-model",
+                     kModel,
+                     "--model",
+                     kModel,
+                     "--device",
+                     "cpu",
+                     "--data",
+                     data_dir(),
+                     "--num-classes",
+                     "10",
+                     "--batch-size",
+                     "16",
+                     "--epochs",
+                     "3",
+                     "--lr",
+                     "0.01",
+                     "--seed",
+                     "5",
+                     "--out",
+                     out});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("kd+ls, T 2, lambda_ce 0.1, kd_weight 9"), std::string::npos) << r.output;
   std::vector<std::string> log = read_lines(out + "/log.jsonl");
@@ -102,18 +140,20 @@ TEST(E2E, DistillKdLsRunsAndItsLossFalls) {
 
 // A flag that contradicts the checkpoint's description is one line, not a list of shape mismatches.
 TEST(E2E, WrongTeacherModelIsOneLine) {
-  RunResult r = run({ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--teacher-model", "resnet8x4", "--model",
-                     kModel, "--device", "cpu", "--data", data_dir(), "--epochs", "1", "--out",
-                     fresh_dir("wrong_teacher")});
+  RunResult r = run({ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--teacher-model", "resnet8x4",
+                     "--model", kModel, "--device", "cpu", "--data", data_dir(), "--epochs", "1",
+                     "--out", fresh_dir("wrong_teacher")});
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.output, "zkd-distill: checkpoint " + teacher_dir() +
-                          "/last.safetensors is resnet20 with 10 classes; --teacher-model says resnet8x4 "
-                          "(leave the flag out to use the checkpoint's)\n");
-  RunResult e = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--num-classes", "100",
-                     "--device", "cpu", "--data", data_dir()});
+  EXPECT_EQ(r.output,
+            "zkd-distill: checkpoint " + teacher_dir() +
+                "/last.safetensors is resnet20 with 10 classes; --teacher-model says resnet8x4 "
+                "(leave the flag out to use the checkpoint's)\n");
+  RunResult e = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors",
+                     "--num-classes", "100", "--device", "cpu", "--data", data_dir()});
   EXPECT_EQ(e.status, 1);
   EXPECT_NE(e.output.find("best.safetensors is resnet20 with 10 classes; --num-classes says 100"),
-            std::string::npos) << e.output;
+            std::string::npos)
+      << e.output;
   EXPECT_EQ(std::count(e.output.begin(), e.output.end(), '\n'), 1) << e.output;
 }
 
@@ -153,9 +193,11 @@ TEST(E2E, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
 // The run stops as diverged at that step; last and best stay epoch 1's finite weights.
 TEST(E2E, NonFiniteWeightsStopTheRunAndBestStaysFinite) {
   std::string out = fresh_dir("inf_weights");
-  RunResult r = run(with(train_args(out, 3), {"--milestones", "1", "--gamma", "1e300", "--log-every", "1"}));
+  RunResult r =
+      run(with(train_args(out, 3), {"--milestones", "1", "--gamma", "1e300", "--log-every", "1"}));
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("expected a finite weight after the step"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("expected a finite weight after the step"), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("at epoch 2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("diverged"), std::string::npos) << r.output;
   Generator g(0);
@@ -184,8 +226,9 @@ TEST(E2E, SigintWritesALoadableCheckpoint) {
 
 TEST(E2E, EvalSavesLogitsAsNpy) {
   std::string npy = fresh_dir("eval") + "/logits.npy";
-  RunResult r = run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", teacher_dir() + "/best.safetensors",
-                     "--device", "cpu", "--data", data_dir(), "--num-classes", "10", "--save-logits", npy});
+  RunResult r =
+      run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", teacher_dir() + "/best.safetensors",
+           "--device", "cpu", "--data", data_dir(), "--num-classes", "10", "--save-logits", npy});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("100 test images  top-1"), std::string::npos) << r.output;
   std::string bytes = read_file(npy);
@@ -200,18 +243,19 @@ TEST(E2E, EvalSavesLogitsAsNpy) {
 }
 
 TEST(E2E, BenchPrintsItsTableOnTheCpu) {
-  RunResult r = run({ZKD_BENCH_BIN, "--device", "cpu", "--train", "resnet20", "--kd", "resnet20:resnet20",
-                     "--infer", "resnet20", "--batch-size", "4", "--warmup", "1", "--steps", "2",
-                     "--repeats", "1"});
+  RunResult r = run({ZKD_BENCH_BIN, "--device", "cpu", "--train", "resnet20", "--kd",
+                     "resnet20:resnet20", "--infer", "resnet20", "--batch-size", "4", "--warmup",
+                     "1", "--steps", "2", "--repeats", "1"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("| case  | model"), std::string::npos) << r.output;
-  for (const char* row : {"| train | resnet20", "| kd+ls | resnet20:resnet20", "| infer | resnet20"})
+  for (const char* row :
+       {"| train | resnet20", "| kd+ls | resnet20:resnet20", "| infer | resnet20"})
     EXPECT_NE(r.output.find(row), std::string::npos) << row << "\n" << r.output;
 }
 
 TEST(E2E, MissingDataPrintsTheFetchCommand) {
-  RunResult r = run({ZKD_TRAIN_BIN, "--device", "cpu", "--data", fresh_dir("empty"), "--epochs", "1",
-                     "--out", fresh_dir("nodata")});
+  RunResult r = run({ZKD_TRAIN_BIN, "--device", "cpu", "--data", fresh_dir("empty"), "--epochs",
+                     "1", "--out", fresh_dir("nodata")});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("zkd-data fetch"), std::string::npos) << r.output;
 }
@@ -220,9 +264,25 @@ TEST(E2E, MissingDataPrintsTheFetchCommand) {
 
 // A tiny run: 2 train and 2 test images per class, so a few steps per epoch.
 std::vector<std::string> tiny_args(int epochs) {
-  return {ZKD_TRAIN_BIN, "--model", kModel, "--device", "cpu", "--data", data_dir(), "--num-classes", "10",
-          "--train-per-class", "2", "--test-per-class", "2", "--batch-size", "16", "--epochs",
-          std::to_string(epochs), "--lr", "0.01"};
+  return {ZKD_TRAIN_BIN,
+          "--model",
+          kModel,
+          "--device",
+          "cpu",
+          "--data",
+          data_dir(),
+          "--num-classes",
+          "10",
+          "--train-per-class",
+          "2",
+          "--test-per-class",
+          "2",
+          "--batch-size",
+          "16",
+          "--epochs",
+          std::to_string(epochs),
+          "--lr",
+          "0.01"};
 }
 
 TEST(E2E, ARunIsNeverOverwrittenWithoutBeingAsked) {
@@ -231,9 +291,11 @@ TEST(E2E, ARunIsNeverOverwrittenWithoutBeingAsked) {
   const std::string log = read_file(out + "/log.jsonl");
   RunResult again = run(with(tiny_args(1), {"--out", out, "--seed", "3"}));
   EXPECT_EQ(again.status, 1) << again.output;
-  EXPECT_NE(again.output.find("\nzkd-train: out: '" + out + "' already holds a run (best.safetensors, "
-                          "last.safetensors, log.jsonl); continue it with --resume " + out +
-                          ", replace it with --overwrite, or choose another --out\n"), std::string::npos)
+  EXPECT_NE(again.output.find("\nzkd-train: out: '" + out +
+                              "' already holds a run (best.safetensors, "
+                              "last.safetensors, log.jsonl); continue it with --resume " +
+                              out + ", replace it with --overwrite, or choose another --out\n"),
+            std::string::npos)
       << again.output;
   EXPECT_EQ(read_file(out + "/log.jsonl"), log) << "the old run is untouched";
   std::ofstream(out + "/notes.txt") << "mine";
@@ -254,11 +316,13 @@ TEST(E2E, DefaultOutDependsOnModelMethodTeacherAndSeed) {
   ASSERT_EQ(run(with(tiny_args(1), {"--seed", "1"}), "", cwd).status, 0);
   EXPECT_EQ(read_lines(cwd + "/runs/ce-resnet20-seed0/log.jsonl").size(), 1u);
   EXPECT_EQ(read_lines(cwd + "/runs/ce-resnet20-seed1/log.jsonl").size(), 1u);
-  RunResult d = run({ZKD_DISTILL_BIN, "--teacher", cwd + "/runs/ce-resnet20-seed0", "--model", kModel, "--device",
-                     "cpu", "--data", data_dir(), "--train-per-class", "2", "--test-per-class", "2",
-                     "--epochs", "1"}, "", cwd);
+  RunResult d = run({ZKD_DISTILL_BIN, "--teacher", cwd + "/runs/ce-resnet20-seed0", "--model",
+                     kModel, "--device", "cpu", "--data", data_dir(), "--train-per-class", "2",
+                     "--test-per-class", "2", "--epochs", "1"},
+                    "", cwd);
   ASSERT_EQ(d.status, 0) << d.output;
-  EXPECT_EQ(read_lines(cwd + "/runs/kd+ls-resnet20-resnet20-seed0/log.jsonl").size(), 1u) << d.output;
+  EXPECT_EQ(read_lines(cwd + "/runs/kd+ls-resnet20-resnet20-seed0/log.jsonl").size(), 1u)
+      << d.output;
 }
 
 TEST(E2E, CheckpointsDescribeThemselves) {
@@ -276,20 +340,23 @@ TEST(E2E, CheckpointsDescribeThemselves) {
 }
 
 TEST(E2E, EvalNeedsNoModelOrClassFlags) {
-  RunResult r = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--device", "cpu",
-                     "--data", data_dir()});
+  RunResult r = run({ZKD_EVAL_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--device",
+                     "cpu", "--data", data_dir()});
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("resnet20 " + teacher_dir() + "/best.safetensors: 100 test images  top-1"),
-            std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find("resnet20 " + teacher_dir() + "/best.safetensors: 100 test images  top-1"),
+      std::string::npos)
+      << r.output;
   // A file without a description (an older zkd, another tool): the flags say what it is.
   std::string bare = fresh_dir("bare") + "/weights.safetensors";
   save_safetensors(bare, load_safetensors(teacher_dir() + "/best.safetensors").tensors);
-  RunResult no_flags = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--device", "cpu", "--data", data_dir()});
+  RunResult no_flags =
+      run({ZKD_EVAL_BIN, "--checkpoint", bare, "--device", "cpu", "--data", data_dir()});
   EXPECT_EQ(no_flags.status, 1);
   EXPECT_NE(no_flags.output.find("expected the file to say its model, got none"), std::string::npos)
       << no_flags.output;
-  RunResult flags = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--num-classes", "10",
-                         "--device", "cpu", "--data", data_dir()});
+  RunResult flags = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--num-classes",
+                         "10", "--device", "cpu", "--data", data_dir()});
   EXPECT_EQ(flags.status, 0) << flags.output;
   EXPECT_NE(flags.output.find("100 test images  top-1"), std::string::npos) << flags.output;
 }
@@ -303,7 +370,8 @@ TEST(E2E, BareCheckpointClassCountAndNonFiniteWeights) {
   RunResult classes = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--device", "cpu",
                            "--data", data_dir()});
   EXPECT_EQ(classes.status, 1) << classes.output;
-  EXPECT_NE(classes.output.find("got one with 10 classes ([10, 64]); give --num-classes 10"), std::string::npos)
+  EXPECT_NE(classes.output.find("got one with 10 classes ([10, 64]); give --num-classes 10"),
+            std::string::npos)
       << classes.output;
   EXPECT_EQ(std::count(classes.output.begin(), classes.output.end(), '\n'), 1) << classes.output;
   for (auto& [name, v] : t)
@@ -312,7 +380,8 @@ TEST(E2E, BareCheckpointClassCountAndNonFiniteWeights) {
   RunResult nan = run({ZKD_EVAL_BIN, "--checkpoint", bare, "--model", kModel, "--num-classes", "10",
                        "--device", "cpu", "--data", data_dir()});
   EXPECT_EQ(nan.status, 1) << nan.output;
-  EXPECT_NE(nan.output.find("expected finite values, got nan in 'fc.bias' at index 0"), std::string::npos)
+  EXPECT_NE(nan.output.find("expected finite values, got nan in 'fc.bias' at index 0"),
+            std::string::npos)
       << nan.output;
 }
 
@@ -320,16 +389,22 @@ TEST(E2E, BareCheckpointClassCountAndNonFiniteWeights) {
 // commented out, so another seed gets its own run directory.
 TEST(E2E, PrintConfigReadsBackForAnotherSeed) {
   std::string file = fresh_dir("print_config") + "/dkd.toml";
-  RunResult p = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--model", "resnet8x4", "--print-config"});
+  RunResult p =
+      run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--model", "resnet8x4", "--print-config"});
   ASSERT_EQ(p.status, 0) << p.output;
   write_file_atomic(file, p.output);
   EXPECT_NE(p.output.find("\nmethod = \"dkd+ls\""), std::string::npos) << p.output;
-  EXPECT_NE(p.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed0\""), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed0\""),
+            std::string::npos)
+      << p.output;
   EXPECT_NE(p.output.find("\n# kd_weight = 9"), std::string::npos) << p.output;
   RunResult q = run({ZKD_DISTILL_BIN, "--config", file, "--seed", "1", "--print-config"});
   ASSERT_EQ(q.status, 0) << q.output;
-  EXPECT_NE(q.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed1\""), std::string::npos) << q.output;
-  EXPECT_NE(line_with(q.output, "dkd_beta = 8").find("paper: DKD+LS"), std::string::npos) << q.output;
+  EXPECT_NE(q.output.find("\n# out = \"runs/dkd+ls-resnet32x4-resnet8x4-seed1\""),
+            std::string::npos)
+      << q.output;
+  EXPECT_NE(line_with(q.output, "dkd_beta = 8").find("paper: DKD+LS"), std::string::npos)
+      << q.output;
 }
 
 TEST(E2E, ConfigMustBeARegularFile) {
@@ -337,7 +412,8 @@ TEST(E2E, ConfigMustBeARegularFile) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
   RunResult r = run({ZKD_TRAIN_BIN, "--config", fifo, "--print-config"});
   EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_NE(r.output.find("--config expects a TOML file of settings, got '" + fifo + "' (a FIFO)"), std::string::npos)
+  EXPECT_NE(r.output.find("--config expects a TOML file of settings, got '" + fifo + "' (a FIFO)"),
+            std::string::npos)
       << r.output;
 }
 
@@ -347,20 +423,37 @@ TEST(E2E, ResumingAFinishedRunSaysHowToExtendIt) {
   std::string before = read_file(out + "/config.toml");
   RunResult r = run({ZKD_TRAIN_BIN, "--resume", out});
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("that has finished 1 epochs and --epochs 1; to train it longer: --resume " + out +
-                          " --epochs 2"), std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find("that has finished 1 epochs and --epochs 1; to train it longer: --resume " +
+                    out + " --epochs 2"),
+      std::string::npos)
+      << r.output;
   EXPECT_EQ(read_file(out + "/config.toml"), before) << "a refused resume rewrites nothing";
 }
 
 TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
   std::string out = fresh_dir("from_last"), out_best = fresh_dir("from_best");
-  std::vector<std::string> args = {ZKD_DISTILL_BIN, "--teacher", teacher_dir(), "--model", kModel, "--device", "cpu",
-                                   "--data", data_dir(), "--train-per-class", "2", "--test-per-class", "2",
-                                   "--epochs", "1"};
+  std::vector<std::string> args = {ZKD_DISTILL_BIN,
+                                   "--teacher",
+                                   teacher_dir(),
+                                   "--model",
+                                   kModel,
+                                   "--device",
+                                   "cpu",
+                                   "--data",
+                                   data_dir(),
+                                   "--train-per-class",
+                                   "2",
+                                   "--test-per-class",
+                                   "2",
+                                   "--epochs",
+                                   "1"};
   RunResult r = run(with(args, {"--out", out}));
   ASSERT_EQ(r.status, 0) << r.output;
   const std::string last = teacher_dir() + "/last.safetensors";
-  EXPECT_NE(r.output.find("teacher resnet20 from " + last + " (epoch 4, test top-1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("teacher resnet20 from " + last + " (epoch 4, test top-1"),
+            std::string::npos)
+      << r.output;
   SafetensorsFile st = load_safetensors(out + "/last.safetensors");
   EXPECT_EQ(st.metadata["teacher_checkpoint"], last);
   EXPECT_EQ(st.metadata["teacher_model"], kModel);
@@ -378,17 +471,37 @@ TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
 TEST(E2E, ResumedEpochLogsAsTheUninterruptedRun) {
   std::string full = fresh_dir("sums_full"), part = fresh_dir("sums_part");
   auto args = [](const std::string& out) {  // 15 small steps per epoch
-    return std::vector<std::string>{ZKD_TRAIN_BIN, "--model", kModel, "--device", "cpu", "--data", data_dir(),
-                                    "--num-classes", "10", "--train-per-class", "6", "--test-per-class", "2",
-                                    "--batch-size", "4", "--epochs", "2", "--lr", "0.01", "--log-every", "2",
-                                    "--out", out};
+    return std::vector<std::string>{ZKD_TRAIN_BIN,
+                                    "--model",
+                                    kModel,
+                                    "--device",
+                                    "cpu",
+                                    "--data",
+                                    data_dir(),
+                                    "--num-classes",
+                                    "10",
+                                    "--train-per-class",
+                                    "6",
+                                    "--test-per-class",
+                                    "2",
+                                    "--batch-size",
+                                    "4",
+                                    "--epochs",
+                                    "2",
+                                    "--lr",
+                                    "0.01",
+                                    "--log-every",
+                                    "2",
+                                    "--out",
+                                    out};
   };
   ASSERT_EQ(run(args(full)).status, 0);
   RunResult cut = run(args(part), "step 2/");
   ASSERT_EQ(cut.status, 130) << cut.output;
   SafetensorsFile mid = load_safetensors(part + "/last.safetensors");
   ASSERT_EQ(mid.metadata["epoch"], "1");
-  ASSERT_NE(mid.metadata["step"], mid.metadata["steps_per_epoch"]) << "the interruption is mid-epoch";
+  ASSERT_NE(mid.metadata["step"], mid.metadata["steps_per_epoch"])
+      << "the interruption is mid-epoch";
   ASSERT_NE(mid.metadata["epoch_images"], "0");
   RunResult resumed = run({ZKD_TRAIN_BIN, "--resume", part});
   ASSERT_EQ(resumed.status, 0) << resumed.output;
@@ -396,7 +509,8 @@ TEST(E2E, ResumedEpochLogsAsTheUninterruptedRun) {
   ASSERT_EQ(a.size(), 2u);
   ASSERT_EQ(b.size(), 2u);
   for (size_t i = 0; i < a.size(); ++i)
-    for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
+    for (const char* k :
+         {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
       EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " of epoch " << i + 1;
   EXPECT_TRUE(test::same_tensors(full + "/last.safetensors", part + "/last.safetensors"));
 }
@@ -405,14 +519,16 @@ TEST(E2E, LogCsvHasTheLogsColumns) {
   std::vector<std::string> csv = read_lines(teacher_dir() + "/log.csv");
   std::vector<std::string> jsonl = read_lines(teacher_dir() + "/log.jsonl");
   ASSERT_EQ(csv.size(), 5u);
-  EXPECT_EQ(csv[0], "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+  EXPECT_EQ(csv[0],
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
   for (size_t i = 1; i < csv.size(); ++i) {
     std::vector<double> v;
     std::stringstream ss(csv[i]);
     for (std::string cell; std::getline(ss, cell, ',');) v.push_back(std::stod(cell));
     ASSERT_EQ(v.size(), 9u) << csv[i];
     EXPECT_EQ(v[0], static_cast<double>(i));
-    EXPECT_EQ(v[1], json_number(jsonl[i - 1], "train_loss")) << "the same number, to the last digit";
+    EXPECT_EQ(v[1], json_number(jsonl[i - 1], "train_loss"))
+        << "the same number, to the last digit";
     EXPECT_EQ(v[4], json_number(jsonl[i - 1], "test_top1"));
   }
   std::string png = read_file(teacher_dir() + "/curves.png");
@@ -433,28 +549,35 @@ TEST(E2E, ProgressIsPlainLinesWhenNotATerminal) {
 
 // --- The command line and settings (issue 14 items 3-4, issue 16 item 3) ---
 
-
 TEST(E2E, UsageErrorIsOneLineAndExit2) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--epochs", "99999999999999999999"},
-                                        {"--epochs", "0"}, {"--seed", "-1"}, {"--lr", "inf"},
-                                        {"--batch-size", "1e3"}, {"--no-such-flag"}, {"stray"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--epochs", "99999999999999999999"},
+        {"--epochs", "0"},
+        {"--seed", "-1"},
+        {"--lr", "inf"},
+        {"--batch-size", "1e3"},
+        {"--no-such-flag"},
+        {"stray"}}) {
     args.insert(args.begin(), ZKD_TRAIN_BIN);
     RunResult r = run(args);
     EXPECT_EQ(r.status, 2) << args[1] << "\n" << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
     EXPECT_EQ(r.output.rfind("zkd-train: ", 0), 0u) << r.output;
-    EXPECT_NE(r.output.find("; see " + std::string(ZKD_TRAIN_BIN) + " --help"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("; see " + std::string(ZKD_TRAIN_BIN) + " --help"), std::string::npos)
+        << r.output;
   }
-  EXPECT_NE(run({ZKD_TRAIN_BIN, "--epochs", "99999999999999999999"}).output.find(
-                "--epochs expects an integer in [1, 100000], got '99999999999999999999'"),
-            std::string::npos);
+  EXPECT_NE(
+      run({ZKD_TRAIN_BIN, "--epochs", "99999999999999999999"})
+          .output.find("--epochs expects an integer in [1, 100000], got '99999999999999999999'"),
+      std::string::npos);
 }
 
 TEST(E2E, HelpAndVersion) {
   RunResult h = run({ZKD_DISTILL_BIN, "-h"});
   EXPECT_EQ(h.status, 0);
-  for (const char* want : {"--epochs EPOCHS", "--kd-weight FLOAT", "distillation:", "optimization:", "data:",
-                           "output:", "device:", "Examples:", "./build/apps/zkd-distill --preset quick"})
+  for (const char* want :
+       {"--epochs EPOCHS", "--kd-weight FLOAT", "distillation:", "optimization:", "data:",
+        "output:", "device:", "Examples:", "./build/apps/zkd-distill --preset quick"})
     EXPECT_NE(h.output.find(want), std::string::npos) << want << "\n" << h.output;
   RunResult v = run({ZKD_TRAIN_BIN, "--version"});
   EXPECT_EQ(v.status, 0);
@@ -464,34 +587,49 @@ TEST(E2E, HelpAndVersion) {
 TEST(E2E, DidYouMeanForAFlagAndAModelName) {
   RunResult flag = run({ZKD_TRAIN_BIN, "--modle", "resnet8x4"});
   EXPECT_EQ(flag.status, 2);
-  EXPECT_NE(flag.output.find("unknown flag --modle (did you mean --model?)"), std::string::npos) << flag.output;
+  EXPECT_NE(flag.output.find("unknown flag --modle (did you mean --model?)"), std::string::npos)
+      << flag.output;
   RunResult model = run({ZKD_TRAIN_BIN, "--model", "shufflev3"});
   EXPECT_EQ(model.status, 2);
-  EXPECT_NE(model.output.find("got 'shufflev3' (did you mean ShuffleV2?)"), std::string::npos) << model.output;
+  EXPECT_NE(model.output.find("got 'shufflev3' (did you mean ShuffleV2?)"), std::string::npos)
+      << model.output;
   RunResult any_case = run({ZKD_TRAIN_BIN, "--model", "shufflev2", "--print-config"});
   EXPECT_EQ(any_case.status, 0) << any_case.output;
   EXPECT_NE(any_case.output.find("model = \"ShuffleV2\""), std::string::npos) << any_case.output;
-  EXPECT_NE(line_with(any_case.output, "lr = 0.01").find("paper: LR 0.01 for MobileNetV2 / ShuffleNet"),
-            std::string::npos) << any_case.output;
+  EXPECT_NE(
+      line_with(any_case.output, "lr = 0.01").find("paper: LR 0.01 for MobileNetV2 / ShuffleNet"),
+      std::string::npos)
+      << any_case.output;
   RunResult renamed = run({ZKD_DISTILL_BIN, "--method", "dkd", "--lambda-kd", "2"});
   EXPECT_EQ(renamed.status, 2);
-  EXPECT_NE(renamed.output.find("--lambda-kd was replaced: use --kd-weight"), std::string::npos) << renamed.output;
+  EXPECT_NE(renamed.output.find("--lambda-kd was replaced: use --kd-weight"), std::string::npos)
+      << renamed.output;
 }
 
 TEST(E2E, DkdFlagsFollowTheOfficialKdWeightSemantics) {
-  // The paper's DKD+LS defaults for resnet32x4 -> resnet8x4: T 2, kd_weight 9, BETA 8 -> alpha 9, beta 72.
-  RunResult d = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--teacher-model", "resnet32x4", "--model",
-                     "resnet8x4", "--print-config"});
+  // The paper's DKD+LS defaults for resnet32x4 -> resnet8x4: T 2, kd_weight 9, BETA 8 -> alpha 9,
+  // beta 72.
+  RunResult d = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--teacher-model", "resnet32x4",
+                     "--model", "resnet8x4", "--print-config"});
   ASSERT_EQ(d.status, 0) << d.output;
-  EXPECT_NE(line_with(d.output, "kd_weight = 9").find("paper: DKD+LS, appendix A.2 for resnet32x4 -> resnet8x4"),
-            std::string::npos) << d.output;
-  EXPECT_NE(line_with(d.output, "dkd_beta = 8").find("paper: DKD+LS"), std::string::npos) << d.output;
-  EXPECT_NE(d.output.find("alpha = kd_weight = 9, beta = dkd_beta x kd_weight = 72"), std::string::npos) << d.output;
+  EXPECT_NE(line_with(d.output, "kd_weight = 9")
+                .find("paper: DKD+LS, appendix A.2 for resnet32x4 -> resnet8x4"),
+            std::string::npos)
+      << d.output;
+  EXPECT_NE(line_with(d.output, "dkd_beta = 8").find("paper: DKD+LS"), std::string::npos)
+      << d.output;
+  EXPECT_NE(d.output.find("alpha = kd_weight = 9, beta = dkd_beta x kd_weight = 72"),
+            std::string::npos)
+      << d.output;
   // Given on the command line: alpha = kd_weight, beta = dkd_beta x kd_weight.
-  RunResult g = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--kd-weight", "2", "--dkd-beta", "3", "--print-config"});
+  RunResult g = run({ZKD_DISTILL_BIN, "--method", "dkd+ls", "--kd-weight", "2", "--dkd-beta", "3",
+                     "--print-config"});
   ASSERT_EQ(g.status, 0) << g.output;
-  EXPECT_NE(line_with(g.output, "kd_weight = 2").find("command line"), std::string::npos) << g.output;
-  EXPECT_NE(g.output.find("alpha = kd_weight = 2, beta = dkd_beta x kd_weight = 6"), std::string::npos) << g.output;
+  EXPECT_NE(line_with(g.output, "kd_weight = 2").find("command line"), std::string::npos)
+      << g.output;
+  EXPECT_NE(g.output.find("alpha = kd_weight = 2, beta = dkd_beta x kd_weight = 6"),
+            std::string::npos)
+      << g.output;
   // What the trainer uses.
   app::TrainConfig c = app::default_config(true);
   c.method = "dkd+ls", c.kd_weight = 2, c.dkd_beta = 3, c.dkd_warmup_epochs = 20;
@@ -504,23 +642,29 @@ TEST(E2E, DkdFlagsFollowTheOfficialKdWeightSemantics) {
   // DKD-only flags are refused for KD methods instead of being ignored.
   RunResult k = run({ZKD_DISTILL_BIN, "--method", "kd+ls", "--dkd-beta", "3", "--print-config"});
   EXPECT_EQ(k.status, 2);
-  EXPECT_NE(k.output.find("--dkd-beta applies to --method dkd and dkd+ls only"), std::string::npos) << k.output;
+  EXPECT_NE(k.output.find("--dkd-beta applies to --method dkd and dkd+ls only"), std::string::npos)
+      << k.output;
 }
 
 TEST(E2E, ConfigFileWithACommandLineOverride) {
   std::string dir = fresh_dir("config"), out = dir + "/run", toml = dir + "/settings.toml";
-  write_file_atomic(toml, "# a config file\nmodel = \"resnet20\"\nepochs = 3\nbatch_size = 16\nlr = 0.01\n"
-                          "num_classes = 10\ndevice = \"cpu\"\ndata = \"" + data_dir() + "\"\nout = \"" + out + "\"\n");
+  write_file_atomic(
+      toml,
+      "# a config file\nmodel = \"resnet20\"\nepochs = 3\nbatch_size = 16\nlr = 0.01\n"
+      "num_classes = 10\ndevice = \"cpu\"\ndata = \"" +
+          data_dir() + "\"\nout = \"" + out + "\"\n");
   RunResult p = run({ZKD_TRAIN_BIN, "--config", toml, "--epochs", "1", "--print-config"});
   ASSERT_EQ(p.status, 0) << p.output;
   EXPECT_NE(line_with(p.output, "epochs = 1").find("command line"), std::string::npos) << p.output;
-  EXPECT_NE(line_with(p.output, "lr = 0.01").find("config file " + toml), std::string::npos) << p.output;
+  EXPECT_NE(line_with(p.output, "lr = 0.01").find("config file " + toml), std::string::npos)
+      << p.output;
   EXPECT_NE(line_with(p.output, "momentum = 0.9").find("default"), std::string::npos) << p.output;
 
   RunResult r = run({ZKD_TRAIN_BIN, "--config", toml, "--epochs", "1"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_lines(out + "/log.jsonl").size(), 1u) << "the command line's --epochs 1 wins";
-  // The run directory records the resolved settings (readable as --config), command line and version.
+  // The run directory records the resolved settings (readable as --config), command line and
+  // version.
   std::string saved = read_file(out + "/config.toml");
   EXPECT_NE(saved.find("\nepochs = 1\n"), std::string::npos) << saved;
   EXPECT_NE(saved.find("\nlr = 0.01\n"), std::string::npos) << saved;
@@ -529,13 +673,15 @@ TEST(E2E, ConfigFileWithACommandLineOverride) {
   EXPECT_NE(cmd.find("--config " + toml + " --epochs 1"), std::string::npos) << cmd;
   RunResult again = run({ZKD_TRAIN_BIN, "--config", out + "/config.toml", "--print-config"});
   ASSERT_EQ(again.status, 0) << again.output;
-  EXPECT_NE(line_with(again.output, "lr = 0.01").find("config file"), std::string::npos) << again.output;
+  EXPECT_NE(line_with(again.output, "lr = 0.01").find("config file"), std::string::npos)
+      << again.output;
 
   // A misspelt key is an error with a suggestion, not ignored.
   write_file_atomic(toml, "epohcs = 3\n");
   RunResult bad = run({ZKD_TRAIN_BIN, "--config", toml});
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.output.find("unknown setting 'epohcs' in the config file (did you mean epochs?)"), std::string::npos)
+  EXPECT_NE(bad.output.find("unknown setting 'epohcs' in the config file (did you mean epochs?)"),
+            std::string::npos)
       << bad.output;
 }
 
@@ -544,12 +690,15 @@ TEST(E2E, ResumeRefusesAConflictingFlagAndAppliesEpochs) {
   ASSERT_EQ(run(train_args(out, 1)).status, 0);
   RunResult conflict = run({ZKD_TRAIN_BIN, "--resume", out, "--lr", "0.1", "--epochs", "2"});
   EXPECT_EQ(conflict.status, 2) << conflict.output;
-  EXPECT_NE(conflict.output.find("refusing to change --lr 0.1 (the run has 0.01)"), std::string::npos)
+  EXPECT_NE(conflict.output.find("refusing to change --lr 0.1 (the run has 0.01)"),
+            std::string::npos)
       << conflict.output;
   EXPECT_EQ(read_lines(out + "/log.jsonl").size(), 1u) << "nothing ran";
-  RunResult same = run({ZKD_TRAIN_BIN, "--resume", out, "--lr", "0.01", "--epochs", "2", "--print-config"});
+  RunResult same =
+      run({ZKD_TRAIN_BIN, "--resume", out, "--lr", "0.01", "--epochs", "2", "--print-config"});
   ASSERT_EQ(same.status, 0) << same.output;
-  EXPECT_NE(line_with(same.output, "epochs = 2").find("changed on resume"), std::string::npos) << same.output;
+  EXPECT_NE(line_with(same.output, "epochs = 2").find("changed on resume"), std::string::npos)
+      << same.output;
   RunResult r = run({ZKD_TRAIN_BIN, "--resume", out, "--epochs", "2"});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("changed: --epochs 1 -> 2"), std::string::npos) << r.output;
@@ -559,7 +708,11 @@ TEST(E2E, ResumeRefusesAConflictingFlagAndAppliesEpochs) {
 TEST(E2E, PresetQuickRefusesFlagsItWouldIgnore) {
   RunResult r = run({ZKD_DISTILL_BIN, "--preset", "quick", "--model", "resnet8x4"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("takes only --out, --device, --data, --seed, --threads and --overwrite, got --model"), std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find(
+          "takes only --out, --device, --data, --seed, --threads and --overwrite, got --model"),
+      std::string::npos)
+      << r.output;
 }
 
 TEST(E2E, OutUnderAFileIsOneLineAndExit1) {
@@ -579,18 +732,22 @@ TEST(E2E, PredictClassesMustBeARegularFile) {
   std::string dir = fresh_dir("predict_classes"), fifo = dir + "/names.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
   for (const std::string& classes : {fifo, dir}) {
-    RunResult r = run({ZKD_PREDICT_BIN, "--checkpoint", teacher_dir() + "/best.safetensors", "--device", "cpu",
-                       "--classes", classes, dir + "/cat.png"});
+    RunResult r = run({ZKD_PREDICT_BIN, "--checkpoint", teacher_dir() + "/best.safetensors",
+                       "--device", "cpu", "--classes", classes, dir + "/cat.png"});
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_EQ(r.output.rfind("zkd-predict: --classes: expected a regular file at '" + classes + "', got a ", 0), 0u)
+    EXPECT_EQ(
+        r.output.rfind(
+            "zkd-predict: --classes: expected a regular file at '" + classes + "', got a ", 0),
+        0u)
         << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   }
 }
 
 TEST(E2E, SavedConfigOutOfRangeIsAClearError) {
-  for (const char* bad : {R"({"milestones": [1e300]})", R"({"epochs": 1e999})", R"({"seed": "abc"})",
-                          R"({"epochs": 99999999999999999999})", R"({"lr": -1})", R"({"no_such": 1})", "{"})
+  for (const char* bad :
+       {R"({"milestones": [1e300]})", R"({"epochs": 1e999})", R"({"seed": "abc"})",
+        R"({"epochs": 99999999999999999999})", R"({"lr": -1})", R"({"no_such": 1})", "{"})
     EXPECT_THROW(app::TrainConfig::from_json(bad, "test"), Error) << bad;
   // Through --resume: a checkpoint whose saved seed is "abc".
   std::string out = fresh_dir("bad_meta");
@@ -604,7 +761,8 @@ TEST(E2E, SavedConfigOutOfRangeIsAClearError) {
   save_safetensors(out + "/last.safetensors", f.tensors, f.metadata);
   RunResult r = run({ZKD_TRAIN_BIN, "--resume", out});
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("expected 'seed' as an integer in [0, 2^64 - 1], got \"abc\""), std::string::npos)
+  EXPECT_NE(r.output.find("expected 'seed' as an integer in [0, 2^64 - 1], got \"abc\""),
+            std::string::npos)
       << r.output;
 }
 

@@ -74,7 +74,8 @@ std::string write_synthetic_cifar(const std::string& dir, int classes, int per_c
               int base = ((c >> ch) & 1) ? 170 : 60;
               int stripe = ((x / (2 + c % 4)) % 2) ? 40 : -40;
               int noise = static_cast<int>(g.uniform_int(61)) - 30;
-              img[(ch * 32 + y) * 32 + x] = static_cast<uint8_t>(std::clamp(base + stripe + noise, 0, 255));
+              img[(ch * 32 + y) * 32 + x] =
+                  static_cast<uint8_t>(std::clamp(base + stripe + noise, 0, 255));
             }
       }
     s.class_names.resize(100);
@@ -103,8 +104,8 @@ const auto* g_cleanup = ::testing::AddGlobalTestEnvironment(new CleanUp);
 
 std::string fresh_dir(const std::string& name) {
   // Per process: ctest may run the tests in parallel, each in its own process.
-  fs::path p = fs::path(::testing::TempDir()) /
-               ("zkd_e2e_" + std::to_string(getpid()) + "_" + name);
+  fs::path p =
+      fs::path(::testing::TempDir()) / ("zkd_e2e_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();

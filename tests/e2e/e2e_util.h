@@ -7,7 +7,7 @@
 namespace zkd::e2e {
 
 struct RunResult {
-  int status = -1;  // exit code, or 128 + signal
+  int status = -1;     // exit code, or 128 + signal
   std::string output;  // stdout and stderr together
 };
 
@@ -21,7 +21,8 @@ RunResult run(const std::vector<std::string>& argv, const std::string& interrupt
 std::string write_synthetic_cifar(const std::string& dir, int classes, int per_class,
                                   int test_per_class);
 
-std::string fresh_dir(const std::string& name);  // an empty folder of this process under the temp dir
+std::string fresh_dir(
+    const std::string& name);  // an empty folder of this process under the temp dir
 std::vector<std::string> read_lines(const std::string& path);
 double json_number(const std::string& line, const std::string& key);  // NaN when absent
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/core/error.h"
 #include "datasets/cifar100.h"
+#include "engine/core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/core/error.h"
 #include "datasets/image_io.h"
+#include "engine/core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);

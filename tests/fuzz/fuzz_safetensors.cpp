@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const zkd::Error&) {
     return 0;
   }
-  zkd::SafetensorsFile back = zkd::decode_safetensors(zkd::encode_safetensors(f.tensors, f.metadata), "again");
+  zkd::SafetensorsFile back =
+      zkd::decode_safetensors(zkd::encode_safetensors(f.tensors, f.metadata), "again");
   if (back.tensors.size() != f.tensors.size() || back.metadata != f.metadata) __builtin_trap();
   for (size_t i = 0; i < f.tensors.size(); ++i) {
     const zkd::Tensor &a = f.tensors[i].second, &b = back.tensors[i].second;

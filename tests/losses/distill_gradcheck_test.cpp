@@ -24,7 +24,8 @@ Tensor rnd(const Shape& s, uint64_t seed, double lo = -3, double hi = 3) {
 
 double check(const char* what, const GradcheckFn& f, const std::vector<Variable>& in) {
   GradcheckResult r = gradcheck(f, in, kEps);
-  std::printf("[distill-measure] gradcheck %s max_error=%.3e (%s)\n", what, r.max_error, r.worst.c_str());
+  std::printf("[distill-measure] gradcheck %s max_error=%.3e (%s)\n", what, r.max_error,
+              r.worst.c_str());
   EXPECT_GT(r.checked, 0);
   return r.max_error;
 }
@@ -32,11 +33,17 @@ double check(const char* what, const GradcheckFn& f, const std::vector<Variable>
 // Bounds: ~10x the measured worst error, measured on this machine (in parentheses).
 TEST(DistillOpsGradcheck, Helpers) {
   Variable x(rnd({3, 5}, 1), true);
-  EXPECT_LT(check("transpose", [](const std::vector<Variable>& v) { return transpose(v[0]); }, {x}), 1e-9);
-  EXPECT_LT(check("sigmoid", [](const std::vector<Variable>& v) { return sigmoid(v[0]); }, {x}), 1e-9);
-  EXPECT_LT(check("add_scalar", [](const std::vector<Variable>& v) { return add_scalar(v[0], 2.5); }, {x}), 1e-9);
+  EXPECT_LT(check("transpose", [](const std::vector<Variable>& v) { return transpose(v[0]); }, {x}),
+            1e-9);
+  EXPECT_LT(check("sigmoid", [](const std::vector<Variable>& v) { return sigmoid(v[0]); }, {x}),
+            1e-9);
+  EXPECT_LT(check("add_scalar",
+                  [](const std::vector<Variable>& v) { return add_scalar(v[0], 2.5); }, {x}),
+            1e-9);
   Tensor s = full({}, -0.7, DType::F64);
-  EXPECT_LT(check("scale_by", [&](const std::vector<Variable>& v) { return scale_by(v[0], s); }, {x}), 1e-9);
+  EXPECT_LT(
+      check("scale_by", [&](const std::vector<Variable>& v) { return scale_by(v[0], s); }, {x}),
+      1e-9);
 }
 
 TEST(DistillOpsGradcheck, GradScaleMultipliesOnlyTheGradient) {
@@ -44,7 +51,8 @@ TEST(DistillOpsGradcheck, GradScaleMultipliesOnlyTheGradient) {
   Variable y = grad_scale(x, -0.25);
   EXPECT_TRUE(test::all_close(y.data(), x.data(), 0, 0, "forward is the identity"));
   sum(y).backward();
-  EXPECT_TRUE(test::all_close(x.grad(), full({4}, -0.25, DType::F64), 0, 0, "backward is lambda * g"));
+  EXPECT_TRUE(
+      test::all_close(x.grad(), full({4}, -0.25, DType::F64), 0, 0, "backward is lambda * g"));
 }
 
 // kd_loss with a learned temperature: the gradient with respect to the logits and to T.
@@ -59,19 +67,23 @@ TEST(DistillOpsGradcheck, KdLossLearnedTemperature) {
         a.std_eps = eps;
         const Tensor v = rnd({3, 11}, 5, -4, 4), y = test::random_labels(3, 11, 6);
         Variable z(rnd({3, 11}, 7), true), T(full({1}, T0, DType::F64), true);
-        GradcheckFn f = [&](const std::vector<Variable>& in) { return kd_loss(in[0], v, y, a, in[1]).loss; };
+        GradcheckFn f = [&](const std::vector<Variable>& in) {
+          return kd_loss(in[0], v, y, a, in[1]).loss;
+        };
         // The loss curves sharply in T at small T, so central differences with eps 1e-4 carry a
         // truncation error ~eps^2 there (measured 3.2e-8 at T 0.7 with LS); at eps 2.5e-5 it
         // is 16x smaller. The check holds the smaller of the two errors.
         double e = check("kd_loss(z, T)", f, {z, T});
         GradcheckResult fine = gradcheck(f, {z, T}, kEps / 4);
-        std::printf("[distill-measure] gradcheck kd_loss(z, T) eps %.1e max_error=%.3e\n", kEps / 4, fine.max_error);
-        EXPECT_LT(std::min(e, fine.max_error), 1e-8)
-            << "method " << static_cast<int>(m) << " eps " << eps << " T " << T0;  // measured 2.2e-9
+        std::printf("[distill-measure] gradcheck kd_loss(z, T) eps %.1e max_error=%.3e\n", kEps / 4,
+                    fine.max_error);
+        EXPECT_LT(std::min(e, fine.max_error), 1e-8) << "method " << static_cast<int>(m) << " eps "
+                                                     << eps << " T " << T0;  // measured 2.2e-9
         // The learned-T path at a fixed T equals the fixed-T op.
         a.temperature = static_cast<float>(T0);
         KdLossResult fixed = kd_loss(Variable(z.data()), v, y, a);
-        KdLossResult learned = kd_loss(Variable(z.data()), v, y, a, Variable(full({1}, T0, DType::F64)));
+        KdLossResult learned =
+            kd_loss(Variable(z.data()), v, y, a, Variable(full({1}, T0, DType::F64)));
         EXPECT_NEAR(fixed.loss.data().item_double(), learned.loss.data().item_double(), 1e-12);
       }
 }
@@ -94,9 +106,11 @@ TEST(DistillGradcheck, MlkdTotal) {
       app::ViewLogits t{Variable(rnd({B, K}, 11, -4, 4)), Variable(rnd({B, K}, 12, -4, 4))};
       const Tensor y = test::random_labels(B, K, 13);
       Variable zw(rnd({B, K}, 14), true), zs(rnd({B, K}, 15), true);
-      double e = check(m, [&](const std::vector<Variable>& in) {
-        return d->loss({in[0], in[1]}, t, y).loss;
-      }, {zw, zs});
+      double e = check(m,
+                       [&](const std::vector<Variable>& in) {
+                         return d->loss({in[0], in[1]}, t, y).loss;
+                       },
+                       {zw, zs});
       EXPECT_LT(e, 5e-8) << m << " B " << B;  // measured 3e-9
       app::StepLoss sl = d->loss({zw, zs}, t, y);
       double parts = 0;
@@ -136,11 +150,15 @@ TEST(DistillGradcheck, CtkdLogitsAndTemperature) {
     };
     const double g0 = g.data().item_double();
     const double numeric = (loss_at(g0 + kEps) - loss_at(g0 - kEps)) / (2 * kEps);
-    std::printf("[distill-measure] %s d/dg analytic %.12g, lambda * numeric %.12g\n", m, dg, lambda * numeric);
+    std::printf("[distill-measure] %s d/dg analytic %.12g, lambda * numeric %.12g\n", m, dg,
+                lambda * numeric);
     EXPECT_NEAR(dg, lambda * numeric, 1e-8 * std::max(1.0, std::fabs(numeric)));
-    EXPECT_LT(check(m, [&](const std::vector<Variable>& in) {
-      return d->loss({in[0], Variable()}, t, y).loss;
-    }, {z}), 1e-8);  // measured 1e-10
+    EXPECT_LT(check(m,
+                    [&](const std::vector<Variable>& in) {
+                      return d->loss({in[0], Variable()}, t, y).loss;
+                    },
+                    {z}),
+              1e-8);  // measured 1e-10
     // The temperature of the step, logged per epoch.
     auto values = d->epoch_values();
     bool have_t = false;
@@ -156,7 +174,8 @@ TEST(DistillGradcheck, CtkdLogitsAndTemperature) {
 TEST(DistillGradcheck, CtkdLambdaSchedule) {
   app::TrainConfig c = config("ctkd+ls");
   auto d = app::make_distiller(c, Device::cpu(), DType::F64);
-  const double want[] = {-0.0245, -0.0955, -0.2061, -0.3455, -0.5, -0.6545, -0.7939, -0.9045, -0.9755, -1, -1};
+  const double want[] = {-0.0245, -0.0955, -0.2061, -0.3455, -0.5, -0.6545,
+                         -0.7939, -0.9045, -0.9755, -1,      -1};
   for (int e = 1; e <= 11; ++e) {
     d->start_epoch(e);
     for (auto& [name, v] : d->epoch_values()) {
@@ -173,15 +192,17 @@ TEST(DistillOps, FractionAtMostTheMedian) {
   struct Case {
     std::vector<double> x;
     double want;
-  } cases[] = {{{3, 1, 2}, 2.0 / 3}, {{4, 1, 3, 2}, 0.5}, {{1, 2, 2, 3}, 0.75}, {{5}, 1.0},
-               {{2, 2, 2, 2}, 1.0}, {{0.1, 0.9, 0.5, 0.5, 0.7, 0.2}, 4.0 / 6}};
+  } cases[] = {{{3, 1, 2}, 2.0 / 3}, {{4, 1, 3, 2}, 0.5},
+               {{1, 2, 2, 3}, 0.75}, {{5}, 1.0},
+               {{2, 2, 2, 2}, 1.0},  {{0.1, 0.9, 0.5, 0.5, 0.7, 0.2}, 4.0 / 6}};
   for (const Case& c : cases)
     for (DType dt : {DType::F64, DType::F32}) {
       Tensor x = from_vector(c.x, {static_cast<int64_t>(c.x.size())}).to(dt);
       EXPECT_NEAR(ZKD_DISPATCH(x, fraction_le_median, x).item_double(), c.want, 1e-7);
     }
   Tensor m = from_vector(std::vector<double>{1, 5, 2, -1, -3, -2}, {2, 3});
-  EXPECT_TRUE(test::all_close(ZKD_DISPATCH(m, max_rows, m), from_vector(std::vector<double>{5, -1}, {2}), 0, 0));
+  EXPECT_TRUE(test::all_close(ZKD_DISPATCH(m, max_rows, m),
+                              from_vector(std::vector<double>{5, -1}, {2}), 0, 0));
 }
 
 TEST(DistillRecipes, PaperDefaults) {

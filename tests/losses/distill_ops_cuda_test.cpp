@@ -41,8 +41,10 @@ TEST(DistillOpsCuda, SigmoidMatchesTheCpu) {
     test::report_error("sigmoid_fwd", y_gpu.to(DType::F64), y_cpu);
     EXPECT_TRUE(test::all_close(y_gpu.to(DType::F64), y_cpu, 1e-7, 1e-6, "sigmoid_fwd"));
     Tensor yg = y_cpu.to(DType::F32);
-    Tensor dx_gpu = ZKD_DISPATCH(yg.to(kGpu), sigmoid_bwd, dy.to(kGpu), yg.to(kGpu)).to(Device::cpu());
-    Tensor dx_cpu = ZKD_DISPATCH(dy.to(DType::F64), sigmoid_bwd, dy.to(DType::F64), yg.to(DType::F64));
+    Tensor dx_gpu =
+        ZKD_DISPATCH(yg.to(kGpu), sigmoid_bwd, dy.to(kGpu), yg.to(kGpu)).to(Device::cpu());
+    Tensor dx_cpu =
+        ZKD_DISPATCH(dy.to(DType::F64), sigmoid_bwd, dy.to(DType::F64), yg.to(DType::F64));
     test::report_error("sigmoid_bwd", dx_gpu.to(DType::F64), dx_cpu);
     EXPECT_TRUE(test::all_close(dx_gpu.to(DType::F64), dx_cpu, 1e-7, 1e-6, "sigmoid_bwd"));
   }
@@ -92,7 +94,8 @@ TEST(DistillOpsCuda, KdLossLearnedTemperatureMatchesTheCpu) {
         test::report_error("kd_loss_learned_t/loss", lg, lc);
         test::report_error("kd_loss_learned_t/grad", gg, gc);
         test::report_error("kd_loss_learned_t/dtemp", tg, tc);
-        const std::string what = "B " + std::to_string(B) + " K " + std::to_string(K) + " T " + std::to_string(T);
+        const std::string what =
+            "B " + std::to_string(B) + " K " + std::to_string(K) + " T " + std::to_string(T);
         std::printf("[distill-measure] cuda_vs_cpu learned T %s: loss %.3e grad %.3e dtemp %.3e\n",
                     what.c_str(), scaled(lg, lc), scaled(gg, gc), scaled(tg, tc));
         EXPECT_LE(scaled(lg, lc), 1e-5) << what;

@@ -47,8 +47,7 @@ void compare(const test::KdCase& c, const Tensor& z32, const Tensor& v32, const 
   test::report_error(label(c.name, "loss"), host_scalar(gpu.total), host_scalar(cpu.total));
   test::report_error(label(c.name, "parts"), from_vector(gpu.part, {2}),
                      from_vector(cpu.part, {2}));
-  test::report_error(label(c.name, "grad"), from_vector(gpu.g, {B, K}),
-                     from_vector(cpu.g, {B, K}));
+  test::report_error(label(c.name, "grad"), from_vector(gpu.g, {B, K}), from_vector(cpu.g, {B, K}));
   std::printf("[kd-measure] cuda_vs_cpu %s B=%lld K=%lld loss=%.3e parts=%.3e grad=%.3e\n",
               c.name.c_str(), static_cast<long long>(B), static_cast<long long>(K),
               test::scaled_error({gpu.total}, {cpu.total}), test::scaled_error(gpu.part, cpu.part),

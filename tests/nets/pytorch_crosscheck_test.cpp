@@ -93,9 +93,10 @@ TEST_P(CrossCheck, PyTorchGivesTheSameLogitsAndStatistics) {
       data, {{"input", x.data()}, {"eval_logits", eval_logits}, {"train_logits", train_logits}});
 
   std::string out;
-  int status = test::run_command("/usr/bin/python3 '" ZKD_CROSSCHECK_SCRIPT "' --model " + name +
-                                     " --weights " + weights + " --data " + data + " --after " + after,
-                                 out);
+  int status =
+      test::run_command("/usr/bin/python3 '" ZKD_CROSSCHECK_SCRIPT "' --model " + name +
+                            " --weights " + weights + " --data " + data + " --after " + after,
+                        out);
   std::printf("[crosscheck] %s", out.c_str());
   fs::remove_all(dir);
   ASSERT_EQ(status, 0) << out;

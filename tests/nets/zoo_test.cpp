@@ -196,9 +196,9 @@ TEST_P(ZooTest, BackwardGivesFiniteGradientsForEveryParameter) {
   EXPECT_EQ(checked, static_cast<int64_t>(net->named_parameters().size()));
 }
 
-// Forward MACs per 32x32 image from a counted forward pass, against the paper's stated values (docs/models.md):
-// resnet8x4 177.1 M, resnet32x4 1083.0 M, ShuffleV2 44.5 M within 0.1% (the bar), the
-// others within the rounding of their stated value (half of its last digit).
+// Forward MACs per 32x32 image from a counted forward pass, against the paper's stated values
+// (docs/models.md): resnet8x4 177.1 M, resnet32x4 1083.0 M, ShuffleV2 44.5 M within 0.1% (the
+// issue's bar), the others within the rounding of their stated value (half of its last digit).
 TEST_P(ZooTest, MacsMatchTheSpecification) {
   auto net = make(GetParam());
   const Expected& e = expected().at(GetParam());

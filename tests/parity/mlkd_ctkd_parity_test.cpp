@@ -1,10 +1,10 @@
 // K = 3 training steps of MLKD, MLKD+LS, CTKD and CTKD+LS in float64 on the CPU, through the
 // trainer's own step (apps/distill/step.h), against a PyTorch twin written from the official
 // code (mlkd_ctkd_twin.py, Debian's /usr/bin/python3 with python3-torch; skipped visibly without
-// it). Same initial weights (resnet20 student and teacher, different random inits), the same batches
-// (the Loader's augmented weak and strong views, passed as files), the same SGD settings; after
-// every step the loss and every parameter (CTKD: its temperature parameter too) must agree to a
-// relative error <= 1e-8 (max |a - b| / max |b| per tensor; float64 on both sides, so only
+// it). Same initial weights (resnet20 student and teacher, different random inits), the same
+// batches (the Loader's augmented weak and strong views, passed as files), the same SGD settings;
+// after every step the loss and every parameter (CTKD: its temperature parameter too) must agree to
+// a relative error <= 1e-8 (max |a - b| / max |b| per tensor; float64 on both sides, so only
 // summation orders differ).
 #include <gtest/gtest.h>
 
@@ -56,7 +56,8 @@ TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
   for (char& c : tag)
     if (c == '+') c = '_';
   const std::string dir = (std::filesystem::temp_directory_path() /
-                           ("zkd-parity-" + tag + "-" + std::to_string(getpid()))).string();
+                           ("zkd-parity-" + tag + "-" + std::to_string(getpid())))
+                              .string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
@@ -94,25 +95,32 @@ TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
     Tensor weak = b.images.to(DType::F64);
     Tensor strong = b.strong_images.defined() ? b.strong_images.to(DType::F64) : weak;
     save_safetensors(dir + "/batch" + std::to_string(step) + ".safetensors",
-                     {{"weak", weak}, {"strong", strong}, {"labels", b.labels.clone()},
-                      {"epoch", full({}, static_cast<double>(epoch), DType::F64)}}, {});
-    app::StepResult r = app::train_step(*student, teacher.get(), *d, opt, dopt.get(), weak, strong, b.labels);
+                     {{"weak", weak},
+                      {"strong", strong},
+                      {"labels", b.labels.clone()},
+                      {"epoch", full({}, static_cast<double>(epoch), DType::F64)}},
+                     {});
+    app::StepResult r =
+        app::train_step(*student, teacher.get(), *d, opt, dopt.get(), weak, strong, b.labels);
     NamedTensors after = {{"loss", r.loss.loss.data().clone()}};
-    for (auto& [name, v] : student->named_parameters()) after.emplace_back("student." + name, v.data().clone());
-    for (auto& [name, v] : d->parameters()) after.emplace_back("distiller." + name, v.data().clone());
+    for (auto& [name, v] : student->named_parameters())
+      after.emplace_back("student." + name, v.data().clone());
+    for (auto& [name, v] : d->parameters())
+      after.emplace_back("distiller." + name, v.data().clone());
     save_safetensors(dir + "/step" + std::to_string(step) + ".safetensors", after, {});
   }
 
   char cmd[2048];
-  std::snprintf(cmd, sizeof cmd,
-                "/usr/bin/python3 %s --dir %s --method %s --steps %d --lr %.17g --momentum %.17g "
-                "--weight-decay %.17g --classes %lld --temperature %.17g --ce-weight %.17g "
-                "--kd-weight %.17g --t-start %.17g --t-end %.17g",
-                ZKD_PARITY_TWIN, dir.c_str(), method.c_str(), kSteps, static_cast<double>(sa.lr),
-                static_cast<double>(sa.momentum), static_cast<double>(sa.weight_decay),
-                static_cast<long long>(kClasses),
-                static_cast<double>(static_cast<float>(cfg.temperature)), static_cast<double>(static_cast<float>(cfg.lambda_ce)),
-                static_cast<double>(static_cast<float>(cfg.kd_weight)), cfg.ctkd_t_start, cfg.ctkd_t_end);
+  std::snprintf(
+      cmd, sizeof cmd,
+      "/usr/bin/python3 %s --dir %s --method %s --steps %d --lr %.17g --momentum %.17g "
+      "--weight-decay %.17g --classes %lld --temperature %.17g --ce-weight %.17g "
+      "--kd-weight %.17g --t-start %.17g --t-end %.17g",
+      ZKD_PARITY_TWIN, dir.c_str(), method.c_str(), kSteps, static_cast<double>(sa.lr),
+      static_cast<double>(sa.momentum), static_cast<double>(sa.weight_decay),
+      static_cast<long long>(kClasses), static_cast<double>(static_cast<float>(cfg.temperature)),
+      static_cast<double>(static_cast<float>(cfg.lambda_ce)),
+      static_cast<double>(static_cast<float>(cfg.kd_weight)), cfg.ctkd_t_start, cfg.ctkd_t_end);
   std::string out;
   int status = test::run_command(cmd, out);
   std::printf("%s", out.c_str());

@@ -58,8 +58,10 @@ struct Errors {
 
 // The twin's relative-error fields (twin.py prints "case=... loss_rel_err=..." per case).
 const std::pair<const char*, double Errors::*> kErrorFields[] = {
-    {"loss_rel_err", &Errors::loss},     {"param_rel_err", &Errors::param},
-    {"update_rel_err", &Errors::update}, {"buffer_rel_err", &Errors::buffer},
+    {"loss_rel_err", &Errors::loss},
+    {"param_rel_err", &Errors::param},
+    {"update_rel_err", &Errors::update},
+    {"buffer_rel_err", &Errors::buffer},
     {"teacher_rel_err", &Errors::teacher}};
 
 double field(const std::string& line, const std::string& key) {

@@ -5,13 +5,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "apps/distill/step.h"
 #include "datasets/loader.h"
 #include "engine/nn/init.h"
 #include "engine/nn/layers.h"
 #include "engine/nn/state_dict.h"
 #include "nets/common.h"
 #include "nets/registry.h"
-#include "apps/distill/step.h"
 
 namespace zkd::parity {
 
@@ -43,7 +43,8 @@ data::ImageSet random_images(int64_t n, int64_t classes, Generator& gen) {
   uint8_t* px = s.images.data<uint8_t>();
   for (int64_t i = 0; i < s.images.numel(); ++i) px[i] = static_cast<uint8_t>(gen.uniform_int(256));
   for (int64_t i = 0; i < n; ++i)
-    s.labels.data<int64_t>()[i] = static_cast<int64_t>(gen.uniform_int(static_cast<uint64_t>(classes)));
+    s.labels.data<int64_t>()[i] =
+        static_cast<int64_t>(gen.uniform_int(static_cast<uint64_t>(classes)));
   for (int64_t k = 0; k < classes; ++k) s.class_names.push_back("class" + std::to_string(k));
   return s;
 }

@@ -29,9 +29,19 @@ struct Sandbox {
   // interrupt_after: SIGINT to the runner once its output shows this text.
   RunResult reproduce(const std::string& row, const std::vector<std::string>& extra = {},
                       const std::string& interrupt_after = "") {
-    std::vector<std::string> argv = {"/usr/bin/python3", ZKD_REPRODUCE_SCRIPT, row,
-                                     "--runs", runs, "--docs", docs, "--bin", ZKD_APPS_DIR,
-                                     "--data", data, "--device", "cpu"};
+    std::vector<std::string> argv = {"/usr/bin/python3",
+                                     ZKD_REPRODUCE_SCRIPT,
+                                     row,
+                                     "--runs",
+                                     runs,
+                                     "--docs",
+                                     docs,
+                                     "--bin",
+                                     ZKD_APPS_DIR,
+                                     "--data",
+                                     data,
+                                     "--device",
+                                     "cpu"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return e2e::run(argv, interrupt_after);
   }
@@ -43,7 +53,8 @@ struct Sandbox {
   }
   std::vector<nlohmann::json> records() const {
     std::string text = read("reproduction.json");
-    return text.empty() ? std::vector<nlohmann::json>{} : nlohmann::json::parse(text).get<std::vector<nlohmann::json>>();
+    return text.empty() ? std::vector<nlohmann::json>{}
+                        : nlohmann::json::parse(text).get<std::vector<nlohmann::json>>();
   }
 };
 
@@ -121,7 +132,8 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
   // 5. The student row distills from the teacher's last checkpoint.
   RunResult student = s.reproduce("smoke-kdls");
   ASSERT_EQ(student.status, 0) << student.output;
-  EXPECT_TRUE(contains(student.output, "--teacher " + run + "/last.safetensors --teacher-model resnet20"))
+  EXPECT_TRUE(
+      contains(student.output, "--teacher " + run + "/last.safetensors --teacher-model resnet20"))
       << student.output;
   recs = s.records();
   ASSERT_EQ(recs.size(), 2u);
@@ -135,10 +147,27 @@ TEST(Reproduce, SmokeRowsStopResumeSkipAndRecord) {
 TEST(Reproduce, TrainerStoppedInTheLastStepOfAnEpochStillLogsIt) {
   Sandbox s;
   const std::string run = s.root + "/run";
-  RunResult stopped = e2e::run({ZKD_APPS_DIR "/zkd-train", "--model", "resnet20", "--epochs", "3",
-                                "--num-classes", "4", "--train-per-class", "8", "--test-per-class",
-                                "4", "--batch-size", "8", "--log-every", "1", "--device", "cpu",
-                                "--data", s.data, "--out", run},
+  RunResult stopped = e2e::run({ZKD_APPS_DIR "/zkd-train",
+                                "--model",
+                                "resnet20",
+                                "--epochs",
+                                "3",
+                                "--num-classes",
+                                "4",
+                                "--train-per-class",
+                                "8",
+                                "--test-per-class",
+                                "4",
+                                "--batch-size",
+                                "8",
+                                "--log-every",
+                                "1",
+                                "--device",
+                                "cpu",
+                                "--data",
+                                s.data,
+                                "--out",
+                                run},
                                "step 3/4");
   EXPECT_EQ(stopped.status, 130) << stopped.output;
   RunResult resumed = e2e::run({ZKD_APPS_DIR "/zkd-train", "--resume", run});

@@ -64,10 +64,12 @@ TEST(SweepGrid, NamesHoldVaryingSettingsAndAlwaysTheSeed) {
   std::vector<Member> ms = expand({parse_axis("lr", "0.05"), parse_axis("temperature", "2,4")});
   EXPECT_EQ(names(ms), (std::vector<std::string>{"T2-seed0", "T4-seed0"}));
   EXPECT_EQ(ms[0].settings.front(), (std::pair<std::string, std::string>{"temperature", "2"}));
-  EXPECT_EQ(ms[0].settings[1], (std::pair<std::string, std::string>{"lr", "0.05"})) << "still applied";
-  EXPECT_EQ(names(expand({parse_axis("method", "kd,kd+ls"), parse_axis("model", "resnet20,wrn_16_2"),
-                          parse_axis("weight-decay", "5e-4,1e-4")}))[3],
-            "kd-wrn_16_2-wd1e-4-seed0");
+  EXPECT_EQ(ms[0].settings[1], (std::pair<std::string, std::string>{"lr", "0.05"}))
+      << "still applied";
+  EXPECT_EQ(
+      names(expand({parse_axis("method", "kd,kd+ls"), parse_axis("model", "resnet20,wrn_16_2"),
+                    parse_axis("weight-decay", "5e-4,1e-4")}))[3],
+      "kd-wrn_16_2-wd1e-4-seed0");
 }
 
 TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
@@ -76,9 +78,11 @@ TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
   std::filesystem::create_directories(dir);
   const std::string teacher = dir + "/t.safetensors";  // no description: the flags name the model
   save_safetensors(teacher, {{"w", zeros({1})}});
-  std::vector<std::string> shared = {"--teacher", teacher, "--teacher-model", "resnet32x4",
-                                     "--model", "resnet8x4", "--lambda-ce", "0.5", "--epochs=3"};
-  Plan p = make_plan("distill", shared, {parse_axis("method", "kd,kd+ls"), parse_axis("seed", "3-4")}, dir);
+  std::vector<std::string> shared = {"--teacher",   teacher,   "--teacher-model",
+                                     "resnet32x4",  "--model", "resnet8x4",
+                                     "--lambda-ce", "0.5",     "--epochs=3"};
+  Plan p = make_plan("distill", shared,
+                     {parse_axis("method", "kd,kd+ls"), parse_axis("seed", "3-4")}, dir);
   ASSERT_EQ(p.members.size(), 4u);
   ASSERT_EQ(p.configs.size(), 4u);
   EXPECT_EQ(p.members[0].name, "kd-seed3");
@@ -111,7 +115,8 @@ std::string plan_error(const std::string& dir) {
 }
 
 TEST(SweepPlan, BrokenSweepJsonIsAOneLineErrorNamingTheFileAndKey) {
-  std::string dir = (std::filesystem::temp_directory_path() / "zkd_sweep_broken_plan_test").string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "zkd_sweep_broken_plan_test").string();
   std::filesystem::remove_all(dir);
   Plan p = make_plan("train", {"--epochs=1"}, {parse_axis("seed", "0-1")}, dir);
   write_plan(p, dir);
@@ -124,16 +129,22 @@ TEST(SweepPlan, BrokenSweepJsonIsAOneLineErrorNamingTheFileAndKey) {
     EXPECT_NE(at, std::string::npos) << from;
     return at == std::string::npos ? t : t.replace(at, from.size(), to);
   };
-  const std::vector<std::pair<std::string, std::string>> cases = {  // sweep.json -> the message's words
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // sweep.json -> the message's words
       {good.substr(0, good.size() / 2), "expected JSON, got malformed text"},
       {"[1, 2]", "expected an object with 'format', got array"},
-      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":1"), "format: expected a string, got number"},
-      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":\"zkd-sweep-0\""), "in format zkd-sweep-1"},
+      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":1"),
+       "format: expected a string, got number"},
+      {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":\"zkd-sweep-0\""),
+       "in format zkd-sweep-1"},
       {replaced("\"mode\":\"train\",", ""), "expected 'mode', got none"},
       {replaced("\"args\":[\"--epochs=1\"]", "\"args\":{}"), "args: expected an array, got object"},
-      {replaced("\"args\":[\"--epochs=1\"]", "\"args\":[1]"), "args: expected a string, got number"},
-      {replaced("\"values\":[\"0\",\"1\"]", "\"values\":[0,1]"), "values: expected a string, got number"},
-      {replaced("\"name\":\"seed1\"", "\"name\":\"seed7\""), "expected member 1 of " + path + " to be 'seed1'"},
+      {replaced("\"args\":[\"--epochs=1\"]", "\"args\":[1]"),
+       "args: expected a string, got number"},
+      {replaced("\"values\":[\"0\",\"1\"]", "\"values\":[0,1]"),
+       "values: expected a string, got number"},
+      {replaced("\"name\":\"seed1\"", "\"name\":\"seed7\""),
+       "expected member 1 of " + path + " to be 'seed1'"},
   };
   for (const auto& [text, words] : cases) {
     write_file_atomic(path, text);

@@ -19,8 +19,10 @@ void checkpoint(const std::string& dir, int epoch, int step, int steps, int epoc
   c.temperature = 3;
   std::filesystem::create_directories(dir);
   save_safetensors(dir + "/last.safetensors", {{"w", full({2, 3}, 1.5)}},
-                   {{"epoch", std::to_string(epoch)}, {"step", std::to_string(step)},
-                    {"steps_per_epoch", std::to_string(steps)}, {"config", c.to_json()}});
+                   {{"epoch", std::to_string(epoch)},
+                    {"step", std::to_string(step)},
+                    {"steps_per_epoch", std::to_string(steps)},
+                    {"config", c.to_json()}});
 }
 
 TEST(SweepRunDir, StateFromTheCheckpointHeader) {
@@ -42,7 +44,8 @@ TEST(SweepRunDir, StateFromTheCheckpointHeader) {
   write_file_atomic(dir + "/last.safetensors", std::string("\x10\0\0\0\0\0\0\0{\"a\":", 13));
   EXPECT_THROW(read_safetensors_metadata(dir + "/last.safetensors"), Error) << "truncated header";
   for (const auto& [header, words] : std::vector<std::pair<std::string, std::string>>{
-           {"{\"__metadata__\":{\"epoch\":3}}", "__metadata__: epoch: expected a string, got number"},
+           {"{\"__metadata__\":{\"epoch\":3}}",
+            "__metadata__: epoch: expected a string, got number"},
            {"{\"__metadata__\":[]}", "__metadata__: expected an object, got array"},
            {"[1,2,3]", "header: expected a JSON object, got array"}}) {
     std::string len(8, '\0');
@@ -52,7 +55,8 @@ TEST(SweepRunDir, StateFromTheCheckpointHeader) {
       read_safetensors_metadata(dir + "/last.safetensors");
       ADD_FAILURE() << header << " was read";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(dir + "/last.safetensors"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(dir + "/last.safetensors"), std::string::npos)
+          << e.what();
       EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
     }
   }

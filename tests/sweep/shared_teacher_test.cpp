@@ -44,9 +44,11 @@ TEST(SharedTeacher, StackedForwardEqualsOneForwardPerMember) {
         max_err = std::max(max_err, std::fabs(double(a[k]) - b[k]));
         scale = std::max(scale, std::fabs(double(b[k])));
       }
-      std::printf("%s member %zu (batch %lld of %lld): max |shared - alone| = %.3g, max |logit| = %.3g, bitwise %s\n",
-                  name, i, (long long)batches[i].size(0), 9LL, max_err, scale,
-                  std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0 ? "yes" : "no");
+      std::printf(
+          "%s member %zu (batch %lld of %lld): max |shared - alone| = %.3g, max |logit| = %.3g, "
+          "bitwise %s\n",
+          name, i, (long long)batches[i].size(0), 9LL, max_err, scale,
+          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0 ? "yes" : "no");
       // Measured on the CPU with the fp32 convolutions on oneDNN (whose blocking, like OpenBLAS's
       // in the final linear layer, depends on the batch size): at most 4.7 FLT_EPSILON x max
       // |logit| (wrn_16_2, batch 3 of 9: 1.64e-7 at 0.296; resnet20 1.7, ShuffleV2 1.7); bound
@@ -61,7 +63,8 @@ TEST(SharedTeacher, RejectsMismatchedBatches) {
   Generator g(0);
   std::shared_ptr<Module> teacher = nets::create("resnet20", g, 10);
   EXPECT_THROW(shared_teacher_logits(*teacher, {}), Error);
-  EXPECT_THROW(shared_teacher_logits(*teacher, {zeros({2, 3, 32, 32}), zeros({2, 3, 16, 16})}), Error);
+  EXPECT_THROW(shared_teacher_logits(*teacher, {zeros({2, 3, 32, 32}), zeros({2, 3, 16, 16})}),
+               Error);
 }
 
 }  // namespace

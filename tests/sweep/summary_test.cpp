@@ -74,8 +74,10 @@ TEST(SweepSummary, StatisticsPerGridPoint) {
 TEST(SweepSummary, WrittenForms) {
   Summary s = summarize("test", runs());
   std::string md = summary_markdown(s);
-  EXPECT_NE(md.find("| T2 | 2 | 2/2 | 40.00 +- 14.14 | 30.00 | 50.00 | 35.00 +- 21.21 | 20.00 | 50.00 | 2.5 +- 0.7 | 2 | 3 |"),
-            std::string::npos) << md;
+  EXPECT_NE(md.find("| T2 | 2 | 2/2 | 40.00 +- 14.14 | 30.00 | 50.00 | 35.00 +- 21.21 | 20.00 | "
+                    "50.00 | 2.5 +- 0.7 | 2 | 3 |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("| T3 | 1 | 0/2 (1 diverged) | 15.00 +- - |"), std::string::npos) << md;
   EXPECT_NE(md.find("- T3-seed1: train: expected a finite loss"), std::string::npos) << md;
   EXPECT_NE(md.find("sample standard deviation (n - 1"), std::string::npos);
@@ -88,7 +90,8 @@ TEST(SweepSummary, WrittenForms) {
   std::string svg = summary_svg(s);
   EXPECT_NE(svg.find("stroke-width='3'"), std::string::npos) << "bold means";
   size_t lines = 0;
-  for (size_t p = svg.find("<polyline"); p != std::string::npos; p = svg.find("<polyline", p + 1)) ++lines;
+  for (size_t p = svg.find("<polyline"); p != std::string::npos; p = svg.find("<polyline", p + 1))
+    ++lines;
   EXPECT_EQ(lines, 6u) << "4 runs + 2 means";
   EXPECT_EQ(svg.find("nan"), std::string::npos) << "non-finite points are skipped";
 }

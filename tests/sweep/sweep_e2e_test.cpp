@@ -21,13 +21,15 @@ namespace fs = std::filesystem;
 constexpr const char* kModel = "resnet20";
 
 const std::string& data_dir() {
-  static const std::string dir = write_synthetic_cifar(fresh_dir("data") + "/cifar-100-binary", 10, 16, 4);
+  static const std::string dir =
+      write_synthetic_cifar(fresh_dir("data") + "/cifar-100-binary", 10, 16, 4);
   return dir;
 }
 
 std::vector<std::string> common(int epochs) {
-  return {"--model", kModel, "--device", "cpu", "--data", data_dir(), "--num-classes", "10",
-          "--batch-size", "16", "--epochs", std::to_string(epochs), "--log-every", "2"};
+  return {"--model",       kModel, "--device",     "cpu", "--data",   data_dir(),
+          "--num-classes", "10",   "--batch-size", "16",  "--epochs", std::to_string(epochs),
+          "--log-every",   "2"};
 }
 
 std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -47,32 +49,38 @@ const std::string& teacher() {
 
 // The log's values but the timings.
 void expect_same_log(const std::string& a_dir, const std::string& b_dir) {
-  std::vector<std::string> a = read_lines(a_dir + "/log.jsonl"), b = read_lines(b_dir + "/log.jsonl");
+  std::vector<std::string> a = read_lines(a_dir + "/log.jsonl"),
+                           b = read_lines(b_dir + "/log.jsonl");
   ASSERT_EQ(a.size(), b.size());
   ASSERT_FALSE(a.empty());
   for (size_t i = 0; i < a.size(); ++i)
-    for (const char* k : {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
+    for (const char* k :
+         {"epoch", "train_loss", "train_acc", "test_loss", "test_top1", "test_top5", "lr"})
       EXPECT_EQ(json_number(a[i], k), json_number(b[i], k)) << k << " epoch " << i + 1;
 }
 
 using nlohmann::json;
 
-json summary(const std::string& dir) { return json::parse(read_file(dir + "/summary.json")); }
+json summary(const std::string& dir) {
+  return json::parse(read_file(dir + "/summary.json"));
+}
 
 const json& grid_point(const json& s, const std::string& label) {
   for (const json& g : s.at("grid_points"))
     if (g.at("grid_point") == label) return g;
   ADD_FAILURE() << "no grid point " << label << " in " << s.dump();
-  static const json none = {{"finished", -1}, {"diverged", -1}, {"runs", json::array()},
+  static const json none = {{"finished", -1},
+                            {"diverged", -1},
+                            {"runs", json::array()},
                             {"best_top1", {{"n", -1}, {"std", -1}}}};
   return none;
 }
 
 TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   std::string sweep = fresh_dir("grid") + "/sweep";
-  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "distill", "--teacher", teacher(), "--teacher-model", kModel},
-                            common(2)),
-                        {"--lr", "0.01", "--seeds", "1", "--temperature", "2,3", "--out", sweep}));
+  RunResult r = run(cat(
+      cat({ZKD_SWEEP_BIN, "distill", "--teacher", teacher(), "--teacher-model", kModel}, common(2)),
+      {"--lr", "0.01", "--seeds", "1", "--temperature", "2,3", "--out", sweep}));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("device memory estimate"), std::string::npos) << r.output;
   for (const char* m : {"T2-seed1", "T3-seed1"})
@@ -81,8 +89,9 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
     EXPECT_TRUE(fs::exists(sweep + "/" + f)) << f;
 
   std::string solo = fresh_dir("solo");
-  RunResult s = run(cat(cat({ZKD_DISTILL_BIN, "--teacher", teacher(), "--teacher-model", kModel}, common(2)),
-                        {"--lr", "0.01", "--seed", "1", "--temperature", "3", "--out", solo}));
+  RunResult s =
+      run(cat(cat({ZKD_DISTILL_BIN, "--teacher", teacher(), "--teacher-model", kModel}, common(2)),
+              {"--lr", "0.01", "--seed", "1", "--temperature", "3", "--out", solo}));
   ASSERT_EQ(s.status, 0) << s.output;
   EXPECT_TRUE(test::same_tensors(sweep + "/T3-seed1/last.safetensors", solo + "/last.safetensors"));
   EXPECT_TRUE(test::same_tensors(sweep + "/T3-seed1/best.safetensors", solo + "/best.safetensors"));
@@ -95,8 +104,9 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
   EXPECT_NE(read_file(sweep + "/summary.md").find("| T2 | 1 | 1/1 |"), std::string::npos);
 
   // A member is an ordinary run: zkd-eval reads its best weights.
-  RunResult e = run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", sweep + "/T2-seed1/best.safetensors",
-                     "--device", "cpu", "--data", data_dir(), "--num-classes", "10"});
+  RunResult e =
+      run({ZKD_EVAL_BIN, "--model", kModel, "--checkpoint", sweep + "/T2-seed1/best.safetensors",
+           "--device", "cpu", "--data", data_dir(), "--num-classes", "10"});
   EXPECT_EQ(e.status, 0) << e.output;
 
   // Resuming a finished sweep trains nothing.
@@ -117,14 +127,16 @@ TEST(SweepE2E, MemberEqualsTheSameRunLaunchedAloneAndMerges) {
 
 TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExactly) {
   std::string sweep = fresh_dir("interrupt") + "/sweep";
-  std::vector<std::string> args =
-      cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "0.01", "--seeds", "0-2", "--out", sweep});
+  std::vector<std::string> args = cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)),
+                                      {"--lr", "0.01", "--seeds", "0-2", "--out", sweep});
   RunResult r = run(args, "member 2/3 seed1: starting");
   ASSERT_EQ(r.status, 130) << r.output;
-  EXPECT_NE(r.output.find("continue with: zkd-sweep --resume " + sweep), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("continue with: zkd-sweep --resume " + sweep), std::string::npos)
+      << r.output;
   using app::sweep::RunState;
   EXPECT_EQ(app::sweep::run_state(sweep + "/seed0"), RunState::Finished);
-  EXPECT_EQ(app::sweep::run_state(sweep + "/seed1"), RunState::Partial) << "the member's checkpoint";
+  EXPECT_EQ(app::sweep::run_state(sweep + "/seed1"), RunState::Partial)
+      << "the member's checkpoint";
   EXPECT_EQ(app::sweep::run_state(sweep + "/seed2"), RunState::NotStarted);
   EXPECT_NE(read_file(sweep + "/summary.md").find("| seed1 | all | running |"), std::string::npos);
 
@@ -137,7 +149,8 @@ TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExact
 
   // The interrupted and resumed member equals its run launched alone, uninterrupted.
   std::string solo = fresh_dir("interrupt_solo");
-  RunResult s = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
+  RunResult s =
+      run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--seed", "1", "--out", solo}));
   ASSERT_EQ(s.status, 0) << s.output;
   EXPECT_TRUE(test::same_tensors(sweep + "/seed1/last.safetensors", solo + "/last.safetensors"));
   expect_same_log(sweep + "/seed1", solo);
@@ -145,9 +158,11 @@ TEST(SweepE2E, InterruptStopsAtAConsistentPointAndResumeFinishesEveryMemberExact
 
 TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
   std::string sweep = fresh_dir("diverge") + "/sweep";
-  RunResult r = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1000,0.01", "--out", sweep}));
+  RunResult r =
+      run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--lr", "1000,0.01", "--out", sweep}));
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("lr1000-seed0 diverged, the others go on"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("lr1000-seed0 diverged, the others go on"), std::string::npos)
+      << r.output;
   json s = summary(sweep);
   const json& bad = grid_point(s, "lr1000");
   EXPECT_EQ(bad.at("diverged"), 1);
@@ -157,12 +172,14 @@ TEST(SweepE2E, ADivergingMemberIsReportedAndTheOthersGoOn) {
   EXPECT_NE(md.find("- lr1000-seed0: train: expected a finite "), std::string::npos) << md;
   RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
   EXPECT_EQ(again.status, 0) << again.output;
-  EXPECT_NE(again.output.find("lr1000-seed0: diverged, skipped"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("lr1000-seed0: diverged, skipped"), std::string::npos)
+      << again.output;
 }
 
 TEST(SweepE2E, PlanThenOneMemberPerTask) {
   std::string sweep = fresh_dir("array") + "/sweep";
-  RunResult p = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--plan", "--out", sweep}));
+  RunResult p = run(
+      cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--plan", "--out", sweep}));
   ASSERT_EQ(p.status, 0) << p.output;
   EXPECT_NE(p.output.find("  1  seed5"), std::string::npos) << p.output;
   EXPECT_FALSE(fs::exists(sweep + "/seed4"));
@@ -173,7 +190,8 @@ TEST(SweepE2E, PlanThenOneMemberPerTask) {
   RunResult m = run({ZKD_SWEEP_BIN, "summarize", sweep});
   ASSERT_EQ(m.status, 0) << m.output;
   EXPECT_NE(m.output.find("| all | 1 | 1/2 |"), std::string::npos) << m.output;
-  RunResult again = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--out", sweep}));
+  RunResult again =
+      run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)), {"--seeds", "4-5", "--out", sweep}));
   EXPECT_EQ(again.status, 2) << "refuses to start over an existing sweep";
   EXPECT_NE(again.output.find("zkd-sweep --resume " + sweep), std::string::npos) << again.output;
 }
@@ -185,9 +203,12 @@ TEST(SweepE2E, BadListsAndUsage) {
   RunResult b = run({ZKD_SWEEP_BIN, "train", "--seeds", "0-1"});
   EXPECT_EQ(b.status, 2);
   EXPECT_NE(b.output.find("--out DIR"), std::string::npos) << b.output;
-  RunResult c = run({ZKD_SWEEP_BIN, "train", "--lr", "0.1,x", "--out", fresh_dir("bad2"), "--device", "cpu"});
+  RunResult c =
+      run({ZKD_SWEEP_BIN, "train", "--lr", "0.1,x", "--out", fresh_dir("bad2"), "--device", "cpu"});
   EXPECT_EQ(c.status, 2);
-  EXPECT_NE(c.output.find("--lr expects a finite number > 0 and <= 1000, got 'x'"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("--lr expects a finite number > 0 and <= 1000, got 'x'"),
+            std::string::npos)
+      << c.output;
 }
 
 }  // namespace

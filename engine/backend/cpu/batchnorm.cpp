@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "engine/backend/backend.h"
-#include "engine/backend/cpu/cpu_util.h"
 #include "engine/backend/cpu/batchnorm_fp32.h"
+#include "engine/backend/cpu/cpu_util.h"
 
 namespace zkd::cpu {
 
@@ -42,10 +42,12 @@ BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, cons
     const double M = static_cast<double>(d.N * d.HW);
     for (int64_t c = 0; c < d.C; ++c) {
       double mean = channel_sum(d, c, [&](int64_t j) { return double(px[j]); }) / M;
-      double var = channel_sum(d, c, [&](int64_t j) {
-                     double v = px[j] - mean;
-                     return v * v;
-                   }) / M;
+      double var = channel_sum(d, c,
+                               [&](int64_t j) {
+                                 double v = px[j] - mean;
+                                 return v * v;
+                               }) /
+                   M;
       double invstd = 1.0 / std::sqrt(var + a.eps);
       double gm = gamma.data<T>()[c], bt = beta.data<T>()[c];
       for (int64_t n = 0; n < d.N; ++n)
@@ -123,7 +125,9 @@ BatchNormGrads bn_backward(const Tensor& dy, const Tensor& x, const Tensor& gamm
   return r;
 }
 
-std::vector<double> to_doubles(const Tensor& t) { return t.to(DType::F64).to_vector<double>(); }
+std::vector<double> to_doubles(const Tensor& t) {
+  return t.to(DType::F64).to_vector<double>();
+}
 }  // namespace
 
 BatchNormGrads batchnorm_train_bwd(const Tensor& dy, const Tensor& x, const Tensor& gamma,

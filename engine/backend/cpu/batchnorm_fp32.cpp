@@ -38,23 +38,28 @@ void affine(const Dims& d, int64_t c, const float* x, float scale, float shift, 
 }  // namespace
 
 BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                      Tensor& running_mean, Tensor& running_var, const BatchNormArgs& a) {
+                                      Tensor& running_mean, Tensor& running_var,
+                                      const BatchNormArgs& a) {
   Dims d(x);
-  BatchNormTrainOut out{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty({d.C}, x.dtype(), x.device()),
+  BatchNormTrainOut out{Tensor::empty(x.shape(), x.dtype(), x.device()),
+                        Tensor::empty({d.C}, x.dtype(), x.device()),
                         Tensor::empty({d.C}, x.dtype(), x.device())};
   const float* px = x.data<float>();
   const float *pg = gamma.data<float>(), *pb = beta.data<float>();
-  float *py = out.y.data<float>(), *pm = out.save_mean.data<float>(), *pi = out.save_invstd.data<float>();
+  float *py = out.y.data<float>(), *pm = out.save_mean.data<float>(),
+        *pi = out.save_invstd.data<float>();
   float *rm = running_mean.data<float>(), *rv = running_var.data<float>();
   const double M = static_cast<double>(d.N * d.HW);
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < d.C; ++c) {
     const double mean = channel_sum(d, c, [&](int64_t j) { return px[j]; }) / M;
     const float mf = static_cast<float>(mean);
-    const double var = channel_sum(d, c, [&](int64_t j) {
-                         float v = px[j] - mf;
-                         return v * v;
-                       }) / M;
+    const double var = channel_sum(d, c,
+                                   [&](int64_t j) {
+                                     float v = px[j] - mf;
+                                     return v * v;
+                                   }) /
+                       M;
     const double invstd = 1.0 / std::sqrt(var + a.eps);
     const double scale = invstd * pg[c];
     affine(d, c, px, static_cast<float>(scale), static_cast<float>(pb[c] - mean * scale), py);
@@ -66,8 +71,9 @@ BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, cons
   return out;
 }
 
-Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                          const Tensor& running_var, const BatchNormArgs& a) {
+Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                          const Tensor& running_mean, const Tensor& running_var,
+                          const BatchNormArgs& a) {
   Dims d(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   const float *px = x.data<float>(), *pg = gamma.data<float>(), *pb = beta.data<float>();
@@ -84,7 +90,8 @@ Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& be
 BatchNormGrads batchnorm_train_bwd(const Tensor& dy, const Tensor& x, const Tensor& gamma,
                                    const Tensor& save_mean, const Tensor& save_invstd) {
   Dims d(x);
-  BatchNormGrads r{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty({d.C}, x.dtype(), x.device()),
+  BatchNormGrads r{Tensor::empty(x.shape(), x.dtype(), x.device()),
+                   Tensor::empty({d.C}, x.dtype(), x.device()),
                    Tensor::empty({d.C}, x.dtype(), x.device())};
   const float *px = x.data<float>(), *pdy = dy.data<float>(), *pg = gamma.data<float>();
   const float *pm = save_mean.data<float>(), *pi = save_invstd.data<float>();
@@ -102,7 +109,8 @@ BatchNormGrads batchnorm_train_bwd(const Tensor& dy, const Tensor& x, const Tens
     for (int64_t n = 0; n < d.N; ++n) {
       const int64_t o = d.seg(n, c);
 #pragma omp simd
-      for (int64_t i = 0; i < d.HW; ++i) pdx[o + i] = k * (pdy[o + i] - kb - (px[o + i] - mu) * is * kx);
+      for (int64_t i = 0; i < d.HW; ++i)
+        pdx[o + i] = k * (pdy[o + i] - kb - (px[o + i] - mu) * is * kx);
     }
     pdg[c] = static_cast<float>(dgamma);
     pdb[c] = static_cast<float>(dbeta);

@@ -11,9 +11,11 @@ namespace zkd::cpu::fp32 {
 
 // x, dy [N, C, H, W]; gamma, beta, running stats, save_* [C].
 BatchNormTrainOut batchnorm_train_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                      Tensor& running_mean, Tensor& running_var, const BatchNormArgs& a);
-Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                          const Tensor& running_var, const BatchNormArgs& a);
+                                      Tensor& running_mean, Tensor& running_var,
+                                      const BatchNormArgs& a);
+Tensor batchnorm_eval_fwd(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                          const Tensor& running_mean, const Tensor& running_var,
+                          const BatchNormArgs& a);
 BatchNormGrads batchnorm_train_bwd(const Tensor& dy, const Tensor& x, const Tensor& gamma,
                                    const Tensor& save_mean, const Tensor& save_invstd);
 

@@ -18,11 +18,18 @@ struct Geometry {
 
 Geometry geometry(const Shape& x, const Shape& w, const Conv2dArgs& a) {
   Geometry g{};
-  g.N = x[0]; g.C = x[1]; g.H = x[2]; g.W = x[3];
-  g.K = w[0]; g.R = w[2]; g.S = w[3];
+  g.N = x[0];
+  g.C = x[1];
+  g.H = x[2];
+  g.W = x[3];
+  g.K = w[0];
+  g.R = w[2];
+  g.S = w[3];
   g.Ho = conv_out_size(g.H, g.R, a.stride_h, a.pad_h);
   g.Wo = conv_out_size(g.W, g.S, a.stride_w, a.pad_w);
-  g.G = a.groups; g.Cg = g.C / g.G; g.Kg = g.K / g.G;
+  g.G = a.groups;
+  g.Cg = g.C / g.G;
+  g.Kg = g.K / g.G;
   return g;
 }
 

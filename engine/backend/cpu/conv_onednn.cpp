@@ -33,11 +33,12 @@ struct Problem {
     return plain_f32(d.dims(), tag::any);
   }
   cfwd::primitive_desc fwd_pd() const {
-    cfwd::desc d = bias ? cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
-                                     any(x), any_weights(), plain_f32({w[0]}, tag::x), any(y),
-                                     strides(), pad_l(), pad_r())
-                        : cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
-                                     any(x), any_weights(), any(y), strides(), pad_l(), pad_r());
+    cfwd::desc d =
+        bias ? cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
+                          any(x), any_weights(), plain_f32({w[0]}, tag::x), any(y), strides(),
+                          pad_l(), pad_r())
+             : cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
+                          any(x), any_weights(), any(y), strides(), pad_l(), pad_r());
     return cfwd::primitive_desc(d, engine());
   }
   std::string key(const char* kind) const {
@@ -47,8 +48,8 @@ struct Problem {
       s << '|';
       for (int64_t v : *sh) s << v << ',';
     }
-    s << '|' << a.stride_h << ',' << a.stride_w << ',' << a.pad_h << ',' << a.pad_w << ',' << a.groups
-      << ',' << bias;
+    s << '|' << a.stride_h << ',' << a.stride_w << ',' << a.pad_h << ',' << a.pad_w << ','
+      << a.groups << ',' << bias;
     return s.str();
   }
 };
@@ -82,7 +83,8 @@ struct Plan {
   std::vector<std::pair<int, Staged>> staged;
   memory bias;  // forward with bias only: the plain [K] vector, used as is
 
-  void run(std::initializer_list<const void*> ptrs, const void* bias_ptr = nullptr, const Tensor* dy = nullptr) {
+  void run(std::initializer_list<const void*> ptrs, const void* bias_ptr = nullptr,
+           const Tensor* dy = nullptr) {
     DyMemo& memo = dy_memo();
     bool reuse = dy != nullptr && memo.ptr == ptrs.begin()[0] && memo.owner == dy->storage() &&
                  memo.reordered.get_desc() == staged[0].second.arg().get_desc();
@@ -135,7 +137,8 @@ Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Co
   return y;
 }
 
-Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Conv2dArgs& a) {
+Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
+                       const Conv2dArgs& a) {
   Problem p = problem(x_shape, w.shape(), a, false);
   Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
   std::lock_guard<std::mutex> g(lock());
@@ -144,16 +147,19 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, 
                       p.strides(), p.pad_l(), p.pad_r());
     cbwd_data::primitive_desc pd(d, engine(), p.fwd_pd());
     Plan pl{cbwd_data(pd), {}, {}};
-    pl.staged.emplace_back(DNNL_ARG_DIFF_DST, Staged(plain_f32(dims(p.y), tag::nchw), pd.diff_dst_desc()));
+    pl.staged.emplace_back(DNNL_ARG_DIFF_DST,
+                           Staged(plain_f32(dims(p.y), tag::nchw), pd.diff_dst_desc()));
     pl.staged.emplace_back(DNNL_ARG_WEIGHTS, Staged(weights_f32(p.w, a.groups), pd.weights_desc()));
-    pl.staged.emplace_back(DNNL_ARG_DIFF_SRC, Staged(plain_f32(dims(p.x), tag::nchw), pd.diff_src_desc()));
+    pl.staged.emplace_back(DNNL_ARG_DIFF_SRC,
+                           Staged(plain_f32(dims(p.x), tag::nchw), pd.diff_src_desc()));
     return pl;
   });
   plan.run({dy.data<float>(), w.data<float>(), dx.data<float>()}, nullptr, &dy);
   return dx;
 }
 
-Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape, const Conv2dArgs& a) {
+Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape,
+                         const Conv2dArgs& a) {
   Problem p = problem(x.shape(), w_shape, a, false);
   Tensor dw = Tensor::empty(w_shape, dy.dtype(), dy.device());
   std::lock_guard<std::mutex> g(lock());
@@ -162,7 +168,8 @@ Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape
                          p.strides(), p.pad_l(), p.pad_r());
     cbwd_weights::primitive_desc pd(d, engine(), p.fwd_pd());
     Plan pl{cbwd_weights(pd), {}, {}};
-    pl.staged.emplace_back(DNNL_ARG_DIFF_DST, Staged(plain_f32(dims(p.y), tag::nchw), pd.diff_dst_desc()));
+    pl.staged.emplace_back(DNNL_ARG_DIFF_DST,
+                           Staged(plain_f32(dims(p.y), tag::nchw), pd.diff_dst_desc()));
     pl.staged.emplace_back(DNNL_ARG_SRC, Staged(plain_f32(dims(p.x), tag::nchw), pd.src_desc()));
     pl.staged.emplace_back(DNNL_ARG_DIFF_WEIGHTS,
                            Staged(weights_f32(p.w, a.groups), pd.diff_weights_desc()));

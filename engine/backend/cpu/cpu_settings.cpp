@@ -40,8 +40,8 @@ int cpu_cores() {
 
 void set_cpu_threads(int n) {
   ZKD_CHECK(n >= 1, "set_cpu_threads", "expected a thread count >= 1, got ", n);
-  omp_set_num_threads(n);        // oneDNN (OpenMP runtime) and the backend's own loops
-  openblas_set_num_threads(n);   // OpenBLAS (pthread build): the reference path and leftovers
+  omp_set_num_threads(n);       // oneDNN (OpenMP runtime) and the backend's own loops
+  openblas_set_num_threads(n);  // OpenBLAS (pthread build): the reference path and leftovers
   g_threads = n;
 }
 
@@ -50,7 +50,11 @@ int cpu_threads() {
   return n == 0 ? omp_get_max_threads() : n;
 }
 
-void set_cpu_reference(bool on) { g_reference = on; }
-bool cpu_reference() { return g_reference; }
+void set_cpu_reference(bool on) {
+  g_reference = on;
+}
+bool cpu_reference() {
+  return g_reference;
+}
 
 }  // namespace zkd

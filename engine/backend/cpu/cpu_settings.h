@@ -8,8 +8,8 @@ namespace zkd {
 // One thread count for the whole CPU backend: oneDNN and our own loops (one OpenMP pool) and
 // OpenBLAS (its own pool, never called from inside an OpenMP region). n >= 1.
 void set_cpu_threads(int n);
-int cpu_threads();            // the current count (default: the machine's cores)
-int cpu_cores();              // the machine's cores (std::thread::hardware_concurrency, >= 1)
+int cpu_threads();  // the current count (default: the machine's cores)
+int cpu_cores();    // the machine's cores (std::thread::hardware_concurrency, >= 1)
 
 // true: fp32 CPU ops run on the reference path (im2col + BLAS, plain loops) instead of oneDNN.
 // The initial value is the environment variable ZKD_CPU_REFERENCE (1 = on).

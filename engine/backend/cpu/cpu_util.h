@@ -18,7 +18,9 @@ auto dispatch_float(const char* op, DType dt, F&& f) {
 
 // true when an op on `t` takes the fast fp32 path (oneDNN or the fp32 loops): float32 and the
 // reference switch off.
-inline bool fast_fp32(const Tensor& t) { return t.dtype() == DType::F32 && !cpu_reference(); }
+inline bool fast_fp32(const Tensor& t) {
+  return t.dtype() == DType::F32 && !cpu_reference();
+}
 
 // Row-major C[M, N] = alpha * op(A) op(B) + beta * C.
 inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,

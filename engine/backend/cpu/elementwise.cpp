@@ -17,12 +17,18 @@ void fill_typed(Tensor& t, double v) {
 
 void fill(Tensor& t, double value) {
   switch (t.dtype()) {
-    case DType::F32: return fill_typed<float>(t, value);
-    case DType::F64: return fill_typed<double>(t, value);
-    case DType::U8: return fill_typed<uint8_t>(t, value);
-    case DType::I32: return fill_typed<int32_t>(t, value);
-    case DType::I64: return fill_typed<int64_t>(t, value);
-    default: ZKD_FAIL("fill", "unsupported dtype ", dtype_name(t.dtype()));
+    case DType::F32:
+      return fill_typed<float>(t, value);
+    case DType::F64:
+      return fill_typed<double>(t, value);
+    case DType::U8:
+      return fill_typed<uint8_t>(t, value);
+    case DType::I32:
+      return fill_typed<int32_t>(t, value);
+    case DType::I64:
+      return fill_typed<int64_t>(t, value);
+    default:
+      ZKD_FAIL("fill", "unsupported dtype ", dtype_name(t.dtype()));
   }
 }
 
@@ -58,9 +64,9 @@ void fill_normal(Tensor& t, uint64_t seed, uint64_t first, double mean, double s
 }
 
 void copy_strided(Tensor& dst, const Tensor& src) {
-  ZKD_CHECK(dst.shape() == src.shape() && dst.dtype() == src.dtype() && dst.is_contiguous(),
-            "copy", "expected a contiguous destination of the source's shape and dtype, got ",
-            dst.str(), " <- ", src.str());
+  ZKD_CHECK(dst.shape() == src.shape() && dst.dtype() == src.dtype() && dst.is_contiguous(), "copy",
+            "expected a contiguous destination of the source's shape and dtype, got ", dst.str(),
+            " <- ", src.str());
   size_t es = dtype_size(src.dtype());
   const char* s = static_cast<const char*>(src.raw());
   char* d = static_cast<char*>(dst.raw());
@@ -92,12 +98,18 @@ void convert_typed(const Tensor& x, Tensor& y) {
 template <typename S>
 void convert_from(const Tensor& x, Tensor& y) {
   switch (y.dtype()) {
-    case DType::F32: return convert_typed<S, float>(x, y);
-    case DType::F64: return convert_typed<S, double>(x, y);
-    case DType::U8: return convert_typed<S, uint8_t>(x, y);
-    case DType::I32: return convert_typed<S, int32_t>(x, y);
-    case DType::I64: return convert_typed<S, int64_t>(x, y);
-    default: ZKD_FAIL("convert", "unsupported target dtype ", dtype_name(y.dtype()));
+    case DType::F32:
+      return convert_typed<S, float>(x, y);
+    case DType::F64:
+      return convert_typed<S, double>(x, y);
+    case DType::U8:
+      return convert_typed<S, uint8_t>(x, y);
+    case DType::I32:
+      return convert_typed<S, int32_t>(x, y);
+    case DType::I64:
+      return convert_typed<S, int64_t>(x, y);
+    default:
+      ZKD_FAIL("convert", "unsupported target dtype ", dtype_name(y.dtype()));
   }
 }
 }  // namespace
@@ -105,12 +117,23 @@ void convert_from(const Tensor& x, Tensor& y) {
 Tensor convert(const Tensor& x, DType dtype) {
   Tensor y = Tensor::empty(x.shape(), dtype, x.device());
   switch (x.dtype()) {
-    case DType::F32: convert_from<float>(x, y); break;
-    case DType::F64: convert_from<double>(x, y); break;
-    case DType::U8: convert_from<uint8_t>(x, y); break;
-    case DType::I32: convert_from<int32_t>(x, y); break;
-    case DType::I64: convert_from<int64_t>(x, y); break;
-    default: ZKD_FAIL("convert", "unsupported source dtype ", dtype_name(x.dtype()));
+    case DType::F32:
+      convert_from<float>(x, y);
+      break;
+    case DType::F64:
+      convert_from<double>(x, y);
+      break;
+    case DType::U8:
+      convert_from<uint8_t>(x, y);
+      break;
+    case DType::I32:
+      convert_from<int32_t>(x, y);
+      break;
+    case DType::I64:
+      convert_from<int64_t>(x, y);
+      break;
+    default:
+      ZKD_FAIL("convert", "unsupported source dtype ", dtype_name(x.dtype()));
   }
   return y;
 }

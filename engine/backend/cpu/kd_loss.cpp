@@ -1,10 +1,10 @@
 // CPU reference of the distillation losses (docs/zscore-kd.md): per row,
-// optional Z-score standardization of student and teacher (unbiased std + eps, 1e-7 by default), softmaxes at
-// temperature T, KL(teacher || student) (KD) or TCKD + NCKD (DKD), CE on the raw logits, and the
-// exact gradient with respect to the raw student logits. All arithmetic in double; every log of a
-// probability is taken in the log domain, so huge logits (|z| ~ 1e4) give finite results wherever
-// the math is finite (the official code's torch.log of summed probabilities is the same number
-// whenever it does not underflow).
+// optional Z-score standardization of student and teacher (unbiased std + eps, 1e-7 by default),
+// softmaxes at temperature T, KL(teacher || student) (KD) or TCKD + NCKD (DKD), CE on the raw
+// logits, and the exact gradient with respect to the raw student logits. All arithmetic in double;
+// every log of a probability is taken in the log domain, so huge logits (|z| ~ 1e4) give finite
+// results wherever the math is finite (the official code's torch.log of summed probabilities is the
+// same number whenever it does not underflow).
 #include <cmath>
 #include <vector>
 
@@ -73,7 +73,8 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
   const bool ls = a.method == KdMethod::KD_LS || a.method == KdMethod::DKD_LS;
   const bool dkd = a.method == KdMethod::DKD || a.method == KdMethod::DKD_LS;
   const bool learned = temperature.defined();
-  ZKD_CHECK(!learned || !dkd, "kd_loss", "expected KD or KD+LS with a learned temperature, got DKD");
+  ZKD_CHECK(!learned || !dkd, "kd_loss",
+            "expected KD or KD+LS with a learned temperature, got DKD");
   const double T = learned ? temperature.item_double() : a.temperature;
   ZKD_CHECK(T > 0, "kd_loss", "expected a temperature > 0, got ", T);
   const double invB = 1.0 / static_cast<double>(B);
@@ -114,7 +115,8 @@ KdLossOut kd_loss(const Tensor& student, const Tensor& teacher, const Tensor& la
           double dkl_dx = 0;
           for (int64_t k = 0; k < K; ++k) {
             const double p = std::exp(lp[k]);
-            dkl_dx += zs.h[k] * (std::exp(lq[k]) - p) + (p > 0 ? vs.h[k] * p * (lp[k] - lq[k] - term) : 0.0);
+            dkl_dx += zs.h[k] * (std::exp(lq[k]) - p) +
+                      (p > 0 ? vs.h[k] * p * (lp[k] - lq[k] - term) : 0.0);
           }
           dT_sum += a.lambda_kd * (2 * T * term - dkl_dx);
         }

@@ -14,8 +14,8 @@ Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
       for (int64_t n = 0; n < N; ++n)
         for (int64_t o = 0; o < O; ++o) py[n * O + o] = bias.data<T>()[o];
     }
-    gemm(false, true, N, O, I, T(1), x.data<T>(), I, w.data<T>(), I,
-         bias.defined() ? T(1) : T(0), py, O);
+    gemm(false, true, N, O, I, T(1), x.data<T>(), I, w.data<T>(), I, bias.defined() ? T(1) : T(0),
+         py, O);
   });
   return y;
 }

@@ -18,7 +18,9 @@ std::mutex& lock() {
   return m;
 }
 
-memory::dims dims(const Shape& s) { return memory::dims(s.begin(), s.end()); }
+memory::dims dims(const Shape& s) {
+  return memory::dims(s.begin(), s.end());
+}
 
 memory::desc plain_f32(const memory::dims& d, tag t) {
   return memory::desc(d, memory::data_type::f32, t);

@@ -36,8 +36,12 @@ class Staged {
   void bind(const void* p) { user_.set_data_handle(const_cast<void*>(p)); }
   const memory& arg() const { return same_ ? user_ : inner_; }
   bool plain() const { return same_; }  // the primitive works on the user buffer itself
-  void copy_in() { if (!same_) to_inner_.execute(stream(), user_, inner_); }
-  void copy_out() { if (!same_) to_user_.execute(stream(), inner_, user_); }
+  void copy_in() {
+    if (!same_) to_inner_.execute(stream(), user_, inner_);
+  }
+  void copy_out() {
+    if (!same_) to_user_.execute(stream(), inner_, user_);
+  }
 
  private:
   memory user_, inner_;

@@ -11,8 +11,10 @@ namespace zkd::cpu::onednn {
 // x [N, C, H, W], w [K, C/groups, R, S], bias [K] or undefined -> y [N, K, Ho, Wo]
 Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& a);
 // dy [N, K, Ho, Wo], w -> dx of x_shape
-Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Conv2dArgs& a);
+Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
+                       const Conv2dArgs& a);
 // dy, x -> dw of w_shape
-Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape, const Conv2dArgs& a);
+Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape,
+                         const Conv2dArgs& a);
 
 }  // namespace zkd::cpu::onednn

@@ -16,11 +16,11 @@ enum class MathMode { Strict, Fast };
 void set_math_mode(MathMode m);
 MathMode math_mode();
 
-cudaStream_t stream();            // the compute stream every op runs on
-cudnnHandle_t cudnn();            // bound to stream()
-cublasHandle_t cublas();          // bound to stream()
-void* workspace(size_t bytes);    // grow-only scratch on the stream (valid until the next call)
-void synchronize();               // waits for the compute stream
+cudaStream_t stream();          // the compute stream every op runs on
+cudnnHandle_t cudnn();          // bound to stream()
+cublasHandle_t cublas();        // bound to stream()
+void* workspace(size_t bytes);  // grow-only scratch on the stream (valid until the next call)
+void synchronize();             // waits for the compute stream
 
 // The library settings of the current math mode: cuDNN CUDNN_FMA_MATH (Strict) or
 // CUDNN_DEFAULT_MATH (Fast, TF32 allowed); cuBLAS CUBLAS_COMPUTE_32F or _32F_FAST_TF32.

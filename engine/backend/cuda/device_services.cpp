@@ -17,7 +17,9 @@ MemoryStats memory_stats() {
   return m;
 }
 
-void reset_peak_memory() { cuda::reset_peak_stats(); }
+void reset_peak_memory() {
+  cuda::reset_peak_stats();
+}
 
 DeviceMemory device_memory() {
   size_t free_b = 0, total_b = 0;
@@ -29,7 +31,9 @@ void set_strict_math(bool strict) {
   cuda::set_math_mode(strict ? cuda::MathMode::Strict : cuda::MathMode::Fast);
 }
 
-bool strict_math() { return cuda::math_mode() == cuda::MathMode::Strict; }
+bool strict_math() {
+  return cuda::math_mode() == cuda::MathMode::Strict;
+}
 
 DeviceTimer::DeviceTimer() {
   cudaEvent_t b, e;
@@ -52,8 +56,8 @@ double DeviceTimer::stop_ms() {
   ZKD_CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(end_), cuda::stream()));
   ZKD_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(end_)));
   float ms = 0;
-  ZKD_CUDA_CHECK(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(begin_),
-                                      static_cast<cudaEvent_t>(end_)));
+  ZKD_CUDA_CHECK(
+      cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(begin_), static_cast<cudaEvent_t>(end_)));
   return ms;
 }
 
