@@ -153,9 +153,9 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
       ->group("run")
       ->configurable(false);
   if (distill)
-    app.add_option(
-           "--preset", cmd.preset,
-           "quick: the short end-to-end demo (teacher, KD+LS student, evaluation) on 10 classes")
+    app.add_option("--preset", cmd.preset,
+                   "quick: the short end-to-end demo on 10 classes (a teacher; CE, KD and KD+LS "
+                   "students; evaluation)")
         ->option_text("NAME")
         ->group("run")
         ->configurable(false);
