@@ -13,9 +13,10 @@ bool python_imports(const std::string& modules);  // "torch" or "torch, numpy"
 }  // namespace zkd::test
 
 // what: the check that does not run ("the step-parity test").
-#define ZKD_REQUIRE_PYTHON(modules, what)                                                \
-  do {                                                                                   \
-    if (!::zkd::test::python_imports(modules))                                           \
-      GTEST_SKIP() << "/usr/bin/python3 cannot import " << (modules)                     \
-                   << " (install Debian's python3-torch); " << (what) << " did not run"; \
+#define ZKD_REQUIRE_PYTHON(modules, what)                                                    \
+  do {                                                                                       \
+    if (!::zkd::test::python_imports(modules))                                               \
+      GTEST_SKIP() << "/usr/bin/python3 cannot import " << (modules)                         \
+                   << " (install the python3-* packages of .ci/install-deps.sh); " << (what) \
+                   << " did not run";                                                        \
   } while (0)

@@ -29,6 +29,7 @@
 #include "datasets/loader.h"
 #include "datasets/randaugment.h"
 #include "stb_image.h"
+#include "tests/common/python_torch.h"
 #include "tests/data/data_test_util.h"
 
 namespace zkd::data {
@@ -37,16 +38,6 @@ namespace {
 const char* kOpNames[kRaNumOps] = {
     "AutoContrast", "Brightness", "Color",  "Contrast", "Equalize", "Identity",   "Posterize",
     "Rotate",       "Sharpness",  "ShearX", "ShearY",   "Solarize", "TranslateX", "TranslateY"};
-
-bool python_pil_available() {
-  return std::system("/usr/bin/python3 -c 'import PIL, numpy' > /dev/null 2>&1") == 0;
-}
-#define ZKD_REQUIRE_PIL()                                                               \
-  do {                                                                                  \
-    if (!python_pil_available())                                                        \
-      GTEST_SKIP() << "/usr/bin/python3 cannot import PIL and numpy (install Debian's " \
-                      "python3-pil and python3-numpy); the PIL comparison did not run"; \
-  } while (0)
 
 std::string cifar_path() {
   const char* p = std::getenv("ZKD_CIFAR100");
@@ -143,7 +134,7 @@ std::vector<double> magnitudes(int op) {
 }
 
 TEST(RandAugmentPil, EveryOpMatchesPilExactly) {
-  ZKD_REQUIRE_PIL();
+  ZKD_REQUIRE_PYTHON("PIL, numpy", "the PIL comparison");
   int n_real = 0;
   std::vector<uint8_t> imgs = test_images(&n_real);
   if (n_real == 0)
@@ -196,7 +187,7 @@ TEST(RandAugmentPil, EveryOpMatchesPilExactly) {
 }
 
 TEST(RandAugmentPil, CutoutMatchesPilExactly) {
-  ZKD_REQUIRE_PIL();
+  ZKD_REQUIRE_PYTHON("PIL, numpy", "the PIL comparison");
   ImageSet s = test::synthetic_set(1, 5);
   std::vector<uint8_t> img(s.images.data<uint8_t>(), s.images.data<uint8_t>() + kImagePixels);
   std::vector<std::array<double, 3>> cases = {
@@ -227,7 +218,7 @@ TEST(RandAugmentPil, CutoutMatchesPilExactly) {
 
 // The whole view: crop + flip, two ops and Cutout with our draws, against PIL given the same.
 TEST(RandAugmentPil, StrongViewMatchesPilWithTheSameDraws) {
-  ZKD_REQUIRE_PIL();
+  ZKD_REQUIRE_PYTHON("PIL, numpy", "the PIL comparison");
   int n_real = 0;
   std::vector<uint8_t> imgs = test_images(&n_real);
   const int n = static_cast<int>(imgs.size() / kImagePixels);

@@ -28,6 +28,7 @@
 #include "engine/nn/state_dict.h"
 #include "nets/common.h"
 #include "nets/registry.h"
+#include "tests/common/python_torch.h"
 #include "tests/common/test_util.h"
 
 namespace zkd {
@@ -35,10 +36,6 @@ namespace {
 
 constexpr double kLogitTol = 1e-4;
 constexpr double kBufferTol = 1e-5;
-
-bool python_torch_available() {
-  return std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0;
-}
 
 double field(const std::string& out, const std::string& key) {
   std::smatch m;
@@ -51,9 +48,7 @@ double field(const std::string& out, const std::string& key) {
 class CrossCheck : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrossCheck, PyTorchGivesTheSameLogitsAndStatistics) {
-  if (!python_torch_available())
-    GTEST_SKIP() << "/usr/bin/python3 cannot import torch (install Debian's python3-torch); "
-                    "the PyTorch cross-check did not run";
+  ZKD_REQUIRE_PYTHON("torch", "the PyTorch cross-check");
   const std::string name = GetParam();
   Generator gen(2024);
   auto net = nets::create(name, gen);
