@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <iterator>
-#include <vector>
 
 #include "apps/common/checkpoint.h"
 #include "apps/common/teacher.h"
@@ -35,6 +34,7 @@ struct Student {
   const char* role;
   const char* dir;
 };
+// The CE student first: the others are compared with it.
 const Student kStudents[] = {{"ce", "student (CE, no teacher)", "student-ce"},
                              {"kd", "student (KD)", "student-kd"},
                              {"kd+ls", "student (KD+LS)", "student-kd-ls"}};
@@ -73,7 +73,6 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
       t.out.c_str());
   if (run_training(t).interrupted) return 130;
 
-  std::vector<std::string> dirs;
   int step = 2;
   for (const Student& st : kStudents) {
     MethodDefaults d = paper_defaults(st.method, kTeacher, kStudent);
@@ -102,7 +101,6 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
           s.lambda_ce, s.kd_weight, d.note.c_str(), s.out.c_str());
     }
     if (run_training(s).interrupted) return 130;
-    dirs.push_back(s.out);
   }
 
   std::printf("\n-- %d/%d evaluation of the best checkpoints on the %lld held-out test images\n",
@@ -126,14 +124,16 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
     return e.top1;
   };
   evaluate_row(kTeacher, "teacher (CE)", kClasses * kTeacherPerClass, t.out);
-  std::vector<double> top1;
-  for (size_t i = 0; i < dirs.size(); ++i)
-    top1.push_back(evaluate_row(kStudent, kStudents[i].role, kClasses * kStudentPerClass, dirs[i]));
+  constexpr size_t n = std::size(kStudents);
+  double top1[n];
+  for (size_t i = 0; i < n; ++i)
+    top1[i] = evaluate_row(kStudent, kStudents[i].role, kClasses * kStudentPerClass,
+                           out + "/" + kStudents[i].dir);
   std::printf("\nover the same student trained without a teacher (chance is %.1f%%):",
               100.0 / kClasses);
-  for (size_t i = 1; i < dirs.size(); ++i)
-    std::printf(" %s %+.2f points top-1%s", kStudents[i].method, top1[i] - top1[0],
-                i + 1 < dirs.size() ? "," : "");
+  for (size_t i = 1; i < n; ++i)  // kStudents[0] is the CE student
+    std::printf("%s %s %+.2f points top-1", i > 1 ? "," : "", kStudents[i].method,
+                top1[i] - top1[0]);
   std::printf(
       ".\nKD and KD+LS use the paper's weights, tuned for 240-epoch runs on all the data; "
       "docs/cpu-results.md compares other weights at this size.\nLogs: %s/*/log.jsonl, curves: "
