@@ -10,10 +10,10 @@
 #include <functional>
 #include <sstream>
 
-#include "apps/common/cli.h"
-#include "apps/common/settings.h"
-#include "apps/common/train_flags.h"
-#include "apps/common/trainer.h"
+#include "apps/config/cli.h"
+#include "apps/config/settings.h"
+#include "apps/run/train_command.h"
+#include "apps/run/trainer.h"
 #include "datasets/loader.h"
 #include "engine/memory/gpu_api.h"
 #include "engine/ops/ops.h"

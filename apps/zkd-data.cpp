@@ -9,7 +9,7 @@
 #include <iostream>
 #include <string>
 
-#include "apps/common/cli.h"
+#include "apps/config/cli.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/checksum.h"

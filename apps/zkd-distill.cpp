@@ -3,8 +3,8 @@
 // epochs default to the paper's values for the method and pair (docs/distillers.md; shown at start
 // and by --print-config). `--preset quick` runs the whole pipeline at a small size instead: a
 // teacher, a plain-CE and a KD+LS student, then evaluation.
-#include "apps/common/cli.h"
-#include "apps/common/train_flags.h"
+#include "apps/config/cli.h"
+#include "apps/run/train_command.h"
 
 namespace {
 const char* kExamples = R"(Examples:

@@ -2,12 +2,12 @@
 // --save-logits FILE writes the logits as a float32 .npy array [N, classes] in test-set order.
 #include <cstdio>
 
-#include "apps/common/checkpoint.h"
-#include "apps/common/cli.h"
-#include "apps/common/npy.h"
-#include "apps/common/settings.h"
-#include "apps/common/train_flags.h"
-#include "apps/common/trainer.h"
+#include "apps/config/cli.h"
+#include "apps/config/settings.h"
+#include "apps/report/npy.h"
+#include "apps/run/checkpoint.h"
+#include "apps/run/train_command.h"
+#include "apps/run/trainer.h"
 #include "nets/registry.h"
 
 namespace {

@@ -10,10 +10,10 @@
 #include <numeric>
 #include <string>
 
-#include "apps/common/checkpoint.h"
-#include "apps/common/cli.h"
-#include "apps/common/settings.h"
-#include "apps/common/trainer.h"
+#include "apps/config/cli.h"
+#include "apps/config/settings.h"
+#include "apps/run/checkpoint.h"
+#include "apps/run/trainer.h"
 #include "datasets/cifar100.h"
 #include "datasets/image_io.h"
 #include "datasets/loader.h"

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <string>
 
-#include "apps/common/checkpoint.h"
-#include "apps/common/cli.h"
-#include "apps/common/settings.h"
+#include "apps/config/cli.h"
+#include "apps/config/settings.h"
+#include "apps/run/checkpoint.h"
 #include "nets/registry.h"
 #include "nets/summary.h"
 

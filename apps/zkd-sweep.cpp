@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "apps/common/cli.h"
-#include "apps/common/version.h"
+#include "apps/config/cli.h"
+#include "apps/config/version.h"
 #include "apps/sweep/grid.h"
 #include "apps/sweep/memory_estimate.h"
 #include "apps/sweep/plan.h"

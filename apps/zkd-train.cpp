@@ -1,7 +1,7 @@
 // zkd-train: trains a model of the zoo from scratch on CIFAR-100 with cross-entropy (teachers and
 // baseline students), with the paper's recipe by default. See README.md for examples.
-#include "apps/common/cli.h"
-#include "apps/common/train_flags.h"
+#include "apps/config/cli.h"
+#include "apps/run/train_command.h"
 
 namespace {
 const char* kExamples = R"(Examples:

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "apps/common/trainer.h"
+#include "apps/run/trainer.h"
 #include "datasets/image_set.h"
 #include "engine/memory/gpu_api.h"
 #include "nets/registry.h"

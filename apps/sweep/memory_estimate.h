@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "apps/common/config.h"
+#include "apps/config/config.h"
 
 namespace zkd::app::sweep {
 

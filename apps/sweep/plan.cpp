@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
-#include "apps/common/cli.h"
-#include "apps/common/train_flags.h"
+#include "apps/config/cli.h"
+#include "apps/run/train_command.h"
 #include "apps/sweep/json_read.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/common/config.h"
+#include "apps/config/config.h"
 #include "apps/sweep/grid.h"
 
 namespace zkd::app::sweep {

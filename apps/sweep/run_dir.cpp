@@ -6,7 +6,7 @@
 #include <fstream>
 #include <limits>
 
-#include "apps/common/settings.h"
+#include "apps/config/settings.h"
 #include "apps/sweep/json_read.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "apps/common/config.h"
-#include "apps/common/run_log.h"
+#include "apps/config/config.h"
+#include "apps/report/run_log.h"
 
 namespace zkd::app::sweep {
 

@@ -3,8 +3,8 @@
 
 #include <cstdio>
 
-#include "apps/common/interrupt.h"
-#include "apps/common/trainer.h"
+#include "apps/run/interrupt.h"
+#include "apps/run/trainer.h"
 #include "engine/core/error.h"
 
 namespace zkd::app::sweep {

@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "apps/common/settings.h"
+#include "apps/config/settings.h"
 #include "apps/sweep/grid.h"
 #include "apps/sweep/json_read.h"
 #include "engine/io/atomic_file.h"

@@ -12,10 +12,10 @@
 #include <functional>
 #include <sstream>
 
-#include "apps/common/checkpoint.h"
-#include "apps/common/progress.h"
-#include "apps/common/run_dir.h"
-#include "apps/common/run_log.h"
+#include "apps/report/progress.h"
+#include "apps/report/run_log.h"
+#include "apps/run/checkpoint.h"
+#include "apps/run/run_dir.h"
 #include "engine/io/atomic_file.h"
 #include "engine/nn/layers.h"
 #include "stb_image.h"  // implemented in datasets/stb_impl.cpp

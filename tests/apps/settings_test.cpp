@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "apps/common/settings.h"
+#include "apps/config/settings.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 

@@ -14,8 +14,8 @@
 
 #include <sys/stat.h>
 
-#include "apps/common/checkpoint.h"
-#include "apps/common/config.h"
+#include "apps/config/config.h"
+#include "apps/run/checkpoint.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/safetensors.h"
 #include "nets/registry.h"

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "apps/distill/distiller.h"
+#include "apps/methods/distiller.h"
 #include "engine/autograd/gradcheck.h"
 #include "engine/backend/backend.h"
 #include "engine/ops/ops.h"

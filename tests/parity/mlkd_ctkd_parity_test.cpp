@@ -1,5 +1,5 @@
 // K = 3 training steps of MLKD, MLKD+LS, CTKD and CTKD+LS in float64 on the CPU, through the
-// trainer's own step (apps/distill/step.h), against a PyTorch twin written from the official
+// trainer's own step (apps/methods/step.h), against a PyTorch twin written from the official
 // code (mlkd_ctkd_twin.py, Debian's /usr/bin/python3 with python3-torch; skipped visibly without
 // it). Same initial weights (resnet20 student and teacher, different random inits), the same
 // batches (the Loader's augmented weak and strong views, passed as files), the same SGD settings;
@@ -14,7 +14,7 @@
 
 #include <unistd.h>
 
-#include "apps/distill/step.h"
+#include "apps/methods/step.h"
 #include "datasets/loader.h"
 #include "engine/io/safetensors.h"
 #include "engine/nn/state_dict.h"

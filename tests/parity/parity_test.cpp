@@ -21,7 +21,7 @@
 #include <regex>
 #include <utility>
 
-#include "apps/common/config.h"
+#include "apps/config/config.h"
 #include "tests/common/python_torch.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/parity/zkd_case.h"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "apps/distill/step.h"
+#include "apps/methods/step.h"
 #include "datasets/loader.h"
 #include "engine/nn/init.h"
 #include "engine/nn/layers.h"

@@ -1,11 +1,11 @@
 // The zkd side of the step-parity test: trains a few steps in float64 on the CPU with zkd's
 // real pieces (nets, Loader with augmentation, the trainer's own train_step and distiller from
-// apps/distill, SGD with the multistep LR) and writes the case folder that twin.py
+// apps/methods, SGD with the multistep LR) and writes the case folder that twin.py
 // replays in PyTorch (the file list is in twin.py's docstring; docs/parity.md has the design).
 #pragma once
 #include <string>
 
-#include "apps/common/config.h"
+#include "apps/config/config.h"
 
 namespace zkd::parity {
 

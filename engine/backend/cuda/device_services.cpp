@@ -1,10 +1,19 @@
-// The measurement services of gpu_api.h on CUDA: allocator statistics, the math-mode switch and
-// an event timer on the compute stream (used by zkd-bench and the trainer's reports).
+// The measurement services of gpu_api.h on CUDA (allocator statistics, the math-mode switch, an
+// event timer on the compute stream) and the launch services of gpu_launch.h.
 #include "engine/backend/cuda/allocator.h"
 #include "engine/backend/cuda/context.h"
 #include "engine/memory/gpu_api.h"
+#include "engine/memory/gpu_launch.h"
 
 namespace zkd::gpu {
+
+cudaStream_t compute_stream() {
+  return cuda::stream();
+}
+
+void check_launch(const char* kernel, const char* file, int line) {
+  cuda::check_launch(kernel, file, line);
+}
 
 MemoryStats memory_stats() {
   cuda::AllocatorStats a = cuda::allocator_stats();

@@ -1,1 +1,0 @@
-// Keeps zkd_app_common non-empty before any shared app code exists.

@@ -1,0 +1,581 @@
+// The settings schema and its readers and writers (see settings.h).
+#include "apps/config/settings.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "apps/config/cli.h"
+#include "apps/config/version.h"
+#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/device.h"
+#include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/safetensors.h"
+#include "nets/registry.h"
+
+namespace zkd::app {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using C = TrainConfig;
+
+std::string Setting::flag() const {
+  std::string f = "--" + key;
+  std::replace(f.begin(), f.end(), '_', '-');
+  return f;
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string num_text(double v) {  // the shortest text that reads back as v
+  char b[40];
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(b, sizeof b, "%.0f", v);
+    return b;
+  }
+  for (int p = 1; p <= 17; ++p) {
+    std::snprintf(b, sizeof b, "%.*g", p, v);
+    if (std::strtod(b, nullptr) == v) break;
+  }
+  return b;
+}
+
+std::string toml_string(const std::string& s) {
+  return s.find('"') == std::string::npos ? "\"" + s + "\"" : "'" + s + "'";
+}
+
+[[noreturn]] void bad_json(const std::string& origin, const std::string& key,
+                           const std::string& expected, const json& got) {
+  ZKD_FAIL(origin, "expected '", key, "' as ", expected, ", got ", got.dump());
+}
+
+Setting base(const char* key, const char* group, const char* placeholder, const std::string& help) {
+  Setting s;
+  s.key = key;
+  s.group = group;
+  s.placeholder = placeholder;
+  s.help = help;
+  return s;
+}
+
+Setting integer(const char* key, int64_t C::*m, int64_t lo, int64_t hi, const char* group,
+                const char* placeholder, const std::string& help) {
+  Setting s = base(key, group, placeholder, help);
+  s.range = std::to_string(lo) + " to " + std::to_string(hi);
+  std::string flag = s.flag();
+  s.toml = [m](const C& c) { return std::to_string(c.*m); };
+  s.read_text = [m, lo, hi, flag](C& c, const std::vector<std::string>& v) {
+    c.*m = parse_int(v.back(), lo, hi, flag);
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, lo, hi, key](C& c, const json& j, const std::string& origin) {
+    bool ok = j.is_number_integer() &&
+              !(j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(hi));
+    if (!ok || j.get<int64_t>() < lo || j.get<int64_t>() > hi)
+      bad_json(origin, key, int_range_text(lo, hi), j);
+    c.*m = j.get<int64_t>();
+  };
+  return s;
+}
+
+Setting unsigned64(const char* key, uint64_t C::*m, const char* group, const char* placeholder,
+                   const std::string& help) {
+  Setting s = base(key, group, placeholder, help);
+  s.range = "0 to 2^64-1";
+  std::string flag = s.flag();
+  s.toml = [m](const C& c) { return std::to_string(c.*m); };
+  s.read_text = [m, flag](C& c, const std::vector<std::string>& v) {
+    c.*m = parse_uint64(v.back(), flag);
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, key](C& c, const json& j, const std::string& origin) {
+    if (j.is_number_unsigned()) {
+      c.*m = j.get<uint64_t>();
+    } else if (j.is_string()) {  // written as a string by zkd before 0.2
+      try {
+        c.*m = parse_uint64(j.get<std::string>(), key);
+      } catch (const UsageError&) {
+        bad_json(origin, key, "an integer in [0, 2^64 - 1]", j);
+      }
+    } else {
+      bad_json(origin, key, "an integer in [0, 2^64 - 1]", j);
+    }
+  };
+  return s;
+}
+
+Setting real(const char* key, double C::*m, double lo, double hi, bool lo_open, const char* group,
+             const std::string& help) {
+  Setting s = base(key, group, "FLOAT", help);
+  s.range = (lo_open ? "> " : ">= ") + num_text(lo) + (hi < kInf ? ", <= " + num_text(hi) : "");
+  std::string flag = s.flag();
+  s.toml = [m](const C& c) { return num_text(c.*m); };
+  s.read_text = [m, lo, hi, lo_open, flag](C& c, const std::vector<std::string>& v) {
+    c.*m = parse_double(v.back(), lo, hi, lo_open, flag);
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, lo, hi, lo_open, key](C& c, const json& j, const std::string& origin) {
+    double v = j.is_number() ? j.get<double>() : NAN;
+    if (!std::isfinite(v) || (lo_open ? v <= lo : v < lo) || v > hi)
+      bad_json(origin, key, double_range_text(lo, hi, lo_open), j);
+    c.*m = v;
+  };
+  return s;
+}
+
+// A string; `check` returns the canonical value or throws UsageError (no check: any text).
+Setting text(const char* key, std::string C::*m, const char* group, const char* placeholder,
+             const std::string& help,
+             std::function<std::string(const std::string&, const std::string&)> check = {}) {
+  Setting s = base(key, group, placeholder, help);
+  std::string flag = s.flag();
+  s.toml = [m](const C& c) { return toml_string(c.*m); };
+  s.read_text = [m, flag, check](C& c, const std::vector<std::string>& v) {
+    c.*m = check ? check(v.back(), flag) : v.back();
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, key, check](C& c, const json& j, const std::string& origin) {
+    if (!j.is_string()) bad_json(origin, key, "a string", j);
+    try {
+      c.*m = check ? check(j.get<std::string>(), key) : j.get<std::string>();
+    } catch (const UsageError& e) {
+      ZKD_FAIL(origin, e.what());
+    }
+  };
+  return s;
+}
+
+Setting int_list(const char* key, std::vector<int> C::*m, int lo, int hi, const char* group,
+                 const char* placeholder, const std::string& help) {
+  Setting s = base(key, group, placeholder, help);
+  s.range = "each " + std::to_string(lo) + " to " + std::to_string(hi);
+  std::string flag = s.flag();
+  s.toml = [m](const C& c) {
+    std::string out = "[";
+    for (size_t i = 0; i < (c.*m).size(); ++i) out += (i ? ", " : "") + std::to_string((c.*m)[i]);
+    return out + "]";
+  };
+  s.read_text = [m, lo, hi, flag](C& c, const std::vector<std::string>& v) {
+    std::vector<int> out;
+    for (const std::string& item : v) {
+      std::stringstream ss(item);
+      for (std::string x; std::getline(ss, x, ',');)
+        if (!x.empty() || v.size() > 1) out.push_back(static_cast<int>(parse_int(x, lo, hi, flag)));
+    }
+    c.*m = out;
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, lo, hi, key](C& c, const json& j, const std::string& origin) {
+    std::string expected =
+        "a list of integers in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    if (!j.is_array()) bad_json(origin, key, expected, j);
+    std::vector<int> out;
+    for (const json& x : j) {
+      if (!x.is_number_integer() || x.get<int64_t>() < lo || x.get<int64_t>() > hi ||
+          (x.is_number_unsigned() && x.get<uint64_t>() > static_cast<uint64_t>(hi)))
+        bad_json(origin, key, expected, j);
+      out.push_back(static_cast<int>(x.get<int64_t>()));
+    }
+    c.*m = out;
+  };
+  return s;
+}
+
+// A bool flag (--key, or key = true in a config file); never saved with the run.
+Setting flag(const char* key, bool C::*m, const char* group, const std::string& help) {
+  Setting s = base(key, group, "", help);
+  s.is_flag = true;
+  s.saved = false;
+  std::string f = s.flag();
+  s.toml = [m](const C& c) { return std::string(c.*m ? "true" : "false"); };
+  s.read_text = [m, f](C& c, const std::vector<std::string>& v) {
+    const std::string& x = v.back();
+    if (x.empty() || x == "true" || x == "1" || x == "on" || x == "yes")
+      c.*m = true;
+    else if (x == "false" || x == "0" || x == "off" || x == "no" || x == "-1")
+      c.*m = false;
+    else
+      throw UsageError(f + " expects true or false, got '" + x + "'");
+  };
+  s.to_json = [m](const C& c) { return json(c.*m); };
+  s.read_json = [m, key](C& c, const json& j, const std::string& origin) {
+    if (!j.is_boolean()) bad_json(origin, key, "true or false", j);
+    c.*m = j.get<bool>();
+  };
+  return s;
+}
+
+std::function<std::string(const std::string&, const std::string&)> one_of(
+    std::vector<std::string> choices) {
+  return [choices](const std::string& v, const std::string& what) {
+    if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
+    std::string list;
+    for (const std::string& c : choices) list += (list.empty() ? "" : ", ") + c;
+    throw UsageError(what + " expects one of " + list + ", got '" + v + "'" +
+                     did_you_mean(v, choices));
+  };
+}
+
+std::string check_model(const std::string& v, const std::string& what) {
+  return canonical_model(v, what);
+}
+
+std::string check_device(const std::string& v, const std::string& what) {
+  if (v == "auto") return v;
+  try {
+    parse_device(v);
+  } catch (const Error&) {
+    throw UsageError(what + " expects auto, cpu, cuda or cuda:N, got '" + v + "'");
+  }
+  return v;
+}
+
+std::vector<std::string> with_ce(std::vector<std::string> m) {
+  m.insert(m.begin(), "ce");
+  return m;
+}
+
+std::vector<Setting> make_settings() {
+  constexpr int64_t kMaxEpochs = 100000;
+  std::vector<Setting> s = {
+      // model
+      text("model", &C::model, "model", "NAME",
+           "the model to train (the student when distilling; see --list-models)", check_model),
+      // distillation
+      text("method", &C::method, "distillation", "METHOD",
+           "kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls (+ls: logit "
+           "standardization)",
+           one_of(with_ce(distill_methods()))),
+      text("teacher", &C::teacher_checkpoint, "distillation", "PATH",
+           "the teacher: a zkd-train run directory (its last epoch, as the paper) or a checkpoint "
+           "file (required)"),
+      text("teacher_pick", &C::teacher_pick, "distillation", "PICK",
+           "which checkpoint of a --teacher run directory: last | best", one_of({"last", "best"})),
+      text("teacher_model", &C::teacher_model, "distillation", "NAME", "the teacher's model",
+           check_model),
+      real("temperature", &C::temperature, 0, 1000, true, "distillation", "temperature T"),
+      real("lambda_ce", &C::lambda_ce, 0, kInf, false, "distillation", "cross-entropy weight"),
+      real("kd_weight", &C::kd_weight, 0, kInf, false, "distillation",
+           "KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight"),
+      real("dkd_beta", &C::dkd_beta, 0, kInf, false, "distillation",
+           "DKD only: BETA, beta = BETA x kd_weight"),
+      integer("dkd_warmup", &C::dkd_warmup_epochs, 1, kMaxEpochs, "distillation", "EPOCHS",
+              "DKD only: loss warm-up factor min(epoch / N, 1)"),
+      real("ctkd_t_start", &C::ctkd_t_start, 0, 1000, true, "distillation",
+           "CTKD only: learned T = t_start + t_end x sigmoid(g) (docs/distillers.md)"),
+      real("ctkd_t_end", &C::ctkd_t_end, 0, 1000, false, "distillation",
+           "CTKD only: see --ctkd-t-start"),
+      // optimization
+      integer("epochs", &C::epochs, 1, kMaxEpochs, "optimization", "EPOCHS", "training epochs"),
+      integer("batch_size", &C::batch_size, 1, 65536, "optimization", "N",
+              "batch size (the last partial batch is kept)"),
+      real("lr", &C::lr, 0, 1000, true, "optimization", "base learning rate"),
+      real("momentum", &C::momentum, 0, 1, false, "optimization", "SGD momentum"),
+      real("weight_decay", &C::weight_decay, 0, 1, false, "optimization",
+           "SGD weight decay (all parameters)"),
+      text("schedule", &C::schedule, "optimization", "NAME",
+           "multistep (x gamma once the epoch is > each milestone) | cosine",
+           one_of({"multistep", "cosine"})),
+      int_list("milestones", &C::milestones, 1, kMaxEpochs, "optimization", "E1,E2,...",
+               "multistep milestones"),
+      real("gamma", &C::gamma, 0, kInf, true, "optimization", "multistep factor"),
+      unsigned64("seed", &C::seed, "optimization", "SEED",
+                 "seed of initialization, shuffling and augmentation"),
+      // data
+      text("data", &C::data, "data", "PATH",
+           "CIFAR-100 folder, tarball, or a data dir holding cifar-100-binary (default $ZKD_DATA "
+           "or ./data)"),
+      integer("num_classes", &C::num_classes, 2, 100, "data", "N",
+              "train on the first N classes only"),
+      integer("train_per_class", &C::train_per_class, 0, 1000000, "data", "N",
+              "the first N training images of each class (0 = all)"),
+      integer("test_per_class", &C::test_per_class, 0, 1000000, "data", "N",
+              "the first N test images of each class (0 = all)"),
+      // output
+      text("out", &C::out, "output", "DIR", "run directory"),
+      integer("log_every", &C::log_every, 1, 1000000000, "output", "STEPS",
+              "steps between progress lines (each waits for the device)"),
+      text("dump_batch", &C::dump_batch, "output", "PNG",
+           "write the run's first (augmented) training batch as a PNG grid"),
+      flag("overwrite", &C::overwrite, "output",
+           "replace the run already in --out (its log, curves and checkpoints)"),
+      // device
+      text("device", &C::device, "device", "DEVICE", "auto | cpu | cuda | cuda:N", check_device),
+      integer("threads", &C::threads, 0, kMaxThreads, "device", "N",
+              "CPU threads of the CPU backend: oneDNN, OpenBLAS and zkd's loops (0 = all cores)"),
+  };
+  for (Setting& x : s) {
+    const std::string& k = x.key;
+    x.distill_only = x.group == "distillation";
+    x.resumable =
+        k == "epochs" || k == "device" || k == "data" || k == "log_every" || k == "dump_batch";
+    if (k == "teacher_pick" || k == "threads") x.saved = false;
+    x.paper = k == "lr" || k == "epochs" || k == "temperature" || k == "lambda_ce" ||
+              k == "kd_weight" || k == "dkd_beta";
+  }
+  return s;
+}
+
+bool is_dkd(const C& c) {
+  return c.method == "dkd" || c.method == "dkd+ls";
+}
+
+// CLI11's TOML reader with our snake_case keys mapped to the flags' names.
+class SnakeCaseToml : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream& in) const override {
+    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(in);
+    for (CLI::ConfigItem& i : items) std::replace(i.name.begin(), i.name.end(), '_', '-');
+    return items;
+  }
+};
+}  // namespace
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> s = make_settings();
+  return s;
+}
+
+bool method_applies(const std::string& key, const std::string& method) {
+  if (key.rfind("dkd_", 0) == 0) return method == "dkd" || method == "dkd+ls";
+  if (key.rfind("ctkd_", 0) == 0) return method == "ctkd" || method == "ctkd+ls";
+  return true;
+}
+
+const Setting& setting(const std::string& key) {
+  for (const Setting& s : settings())
+    if (s.key == key) return s;
+  ZKD_FAIL("settings", "expected a known setting, got '", key, "'");
+}
+
+std::string canonical_model(const std::string& name, const std::string& what) {
+  std::vector<std::string> names = nets::names();
+  for (const std::string& n : names)
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
+      return n;
+  throw UsageError(what + " expects a model name (--list-models lists them), got '" + name + "'" +
+                   did_you_mean(name, names));
+}
+
+json config_to_json(const C& c) {
+  json j = json::object();
+  for (const Setting& s : settings())
+    if (s.saved && (s.applies(c) || s.key == "method") && method_applies(s.key, c.method))
+      j[s.key] = s.to_json(c);
+  return j;
+}
+
+C config_from_json(const std::string& text, const std::string& origin) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    ZKD_FAIL(origin, "expected a JSON object of settings, got malformed JSON (", e.what(), ")");
+  }
+  if (!j.is_object()) ZKD_FAIL(origin, "expected a JSON object of settings, got ", j.type_name());
+  C c = default_config(true);
+  for (const auto& [key, value] : j.items()) {
+    auto s = std::find_if(settings().begin(), settings().end(),
+                          [&](const Setting& x) { return x.key == key; });
+    if (s == settings().end()) ZKD_FAIL(origin, "expected known settings, got '", key, "'");
+    s->read_json(c, value, origin);
+  }
+  return c;
+}
+
+C config_from_toml(const std::string& path) {
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    ZKD_FAIL(path, "expected a TOML file of settings, got an unreadable file (", e.what(), ")");
+  }
+  C c = default_config(false);  // a zkd-train run's file has no method (it is ce)
+  for (const CLI::ConfigItem& item : items) {
+    auto s = std::find_if(settings().begin(), settings().end(),
+                          [&](const Setting& x) { return x.key == item.name; });
+    if (!item.parents.empty() || s == settings().end())
+      ZKD_FAIL(path, "expected known settings, got '", item.fullname(), "'");
+    try {
+      s->read_text(c, item.inputs.empty() ? std::vector<std::string>{""} : item.inputs);
+    } catch (const UsageError& e) {
+      ZKD_FAIL(path, e.what());
+    }
+  }
+  return c;
+}
+
+std::string config_to_toml(const C& c, const Sources* sources) {
+  std::string out, group;
+  for (const Setting& s : settings()) {
+    if (!s.saved || !s.applies(c) || !method_applies(s.key, c.method)) continue;
+    if (s.group != group)
+      out += (out.empty() ? "" : "\n") + std::string("# ") + (group = s.group) + "\n";
+    std::string value = s.toml(c);
+    // Commented out: empty values, and with sources the values zkd derived (defaults, the paper's,
+    // the teacher checkpoint's), so that the file read back with --config resolves them again
+    // (another seed gets its own --out, another teacher its own model and classes).
+    const std::string source = sources && sources->count(s.key) ? sources->at(s.key) : "";
+    const bool derived = source == "default" || source.rfind("paper", 0) == 0 ||
+                         source == "the teacher's checkpoint";
+    std::string line = (value == "\"\"" || derived ? "# " : "") + s.key + " = " + value;
+    if (sources && sources->count(s.key)) {
+      line.resize(std::max<size_t>(line.size() + 2, 34), ' ');
+      line += "# " + sources->at(s.key);
+    }
+    out += line + "\n";
+  }
+  if (is_dkd(c))
+    out += "# DKD: alpha = kd_weight = " + num_text(c.kd_weight) +
+           ", beta = dkd_beta x kd_weight = " + num_text(c.dkd_beta * c.kd_weight) + "\n";
+  return out;
+}
+
+void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
+  for (const Setting& s : settings()) {
+    if (s.distill_only && !distill) continue;
+    std::string def =
+        s.key == "lr"
+            ? "the paper's: 0.01 for MobileNetV2 / ShuffleNet students, else 0.05; MLKD its own"
+        : s.key == "epochs"  ? "the paper's: 240; MLKD 480, 960 for ShuffleNet students"
+        : s.key == "threads" ? "0, all " + std::to_string(cpu_cores()) + " cores here"
+        : s.paper            ? "the paper's for the method and pair"
+        : s.key == "out"     ? "runs/<method>-[<teacher>-]<model>-seed<N>"
+                             : s.toml(defaults);
+    if (def.size() > 1 && def.front() == '"') def = def.substr(1, def.size() - 2);
+    std::string help = s.help + " (" + s.range + (s.range.empty() || def.empty() ? "" : "; ") +
+                       (def.empty() ? "" : "default " + def) + ")";
+    if (help.size() > 3 && help.compare(help.size() - 3, 3, " ()") == 0)
+      help.resize(help.size() - 3);
+    if (s.is_flag) {
+      app.add_flag(s.flag(), s.help)
+          ->group(s.group)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      continue;
+    }
+    CLI::Option* o = app.add_option(s.flag(), CLI::callback_t{}, help)
+                         ->option_text(s.placeholder)
+                         ->type_name(s.placeholder)
+                         ->group(s.group);
+    if (s.key == "milestones")
+      o->expected(1, CLI::detail::expected_max_vector_size)->delimiter(',');
+    else
+      o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  app.set_config("--config", "",
+                 "read settings from this TOML file (keys as in a run's config.toml); "
+                 "flags on the command line win")
+      ->option_text("FILE")
+      ->group("run");
+  app.config_formatter(std::make_shared<SnakeCaseToml>());
+  app.allow_config_extras(CLI::config_extras_mode::capture);  // reported with a suggestion
+}
+
+bool given(const Sources& s, const std::string& key) {
+  auto it = s.find(key);
+  return it != s.end() && (it->second == "command line" || it->second.rfind("config file", 0) == 0);
+}
+
+Sources read_setting_options(const CLI::App& app, bool distill, C& c) {
+  Sources src;
+  std::string config_file;
+  if (const CLI::Option* o = app.get_option_no_throw("--config"); o && o->count() > 0)
+    config_file = o->results().back();
+  for (const Setting& s : settings()) {
+    if (s.distill_only && !distill) continue;
+    const CLI::Option* o = app.get_option(s.flag());
+    if (o->count() == 0) {
+      src[s.key] = "default";
+      continue;
+    }
+    bool typed = on_command_line(s.flag());
+    std::vector<std::string> v = o->results();
+    if (v.empty()) v.push_back("");
+    try {
+      s.read_text(c, v);
+    } catch (const UsageError& e) {
+      if (typed) throw;
+      throw UsageError("config file " + config_file + ": " + e.what());
+    }
+    src[s.key] = typed ? "command line" : "config file " + config_file;
+  }
+  return src;
+}
+
+void apply_paper_defaults(C& c, Sources& src) {
+  MethodDefaults d = paper_defaults(c.method, c.teacher_model, c.model);
+  auto take = [&](const char* key, double& v, double paper, const std::string& note) {
+    if (given(src, key)) return;
+    v = paper;
+    src[key] = note;
+  };
+  take("lr", c.lr, d.lr, d.lr_note);
+  if (!given(src, "epochs") && d.epochs != c.epochs) {
+    c.epochs = d.epochs;
+    src["epochs"] = d.epochs_note;
+  }
+  if (!c.distills()) return;
+  take("temperature", c.temperature, d.temperature, d.note);
+  take("lambda_ce", c.lambda_ce, d.lambda_ce, d.note);
+  take("kd_weight", c.kd_weight, d.kd_weight, d.note);
+  if (is_dkd(c)) take("dkd_beta", c.dkd_beta, d.dkd_beta, d.note);
+}
+
+C saved_config(const std::string& dir) {
+  std::string path = dir + "/last.safetensors";
+  ZKD_CHECK(fs::is_regular_file(path), "--resume",
+            "expected a run directory holding last.safetensors, got '", dir, "'",
+            fs::exists(dir) ? " (no last.safetensors in it)" : " (no such directory)");
+  SafetensorsFile f = load_safetensors(path);
+  auto it = f.metadata.find("config");
+  ZKD_CHECK(it != f.metadata.end(), "--resume", "expected a training checkpoint with a config in '",
+            path, "', got none");
+  return config_from_json(it->second, path + " config");
+}
+
+void check_out_dir(const std::string& path) {
+  ZKD_CHECK(!path.empty(), "--out", "expected a directory, got an empty path");
+  fs::path p(path);
+  std::error_code ec;
+  if (fs::exists(p, ec)) {
+    ZKD_CHECK(fs::is_directory(p, ec), "--out", "expected a directory, got the file '", path, "'");
+    ZKD_CHECK(access(path.c_str(), W_OK | X_OK) == 0, "--out",
+              "expected a writable directory, got '", path, "' (permission denied)");
+    return;
+  }
+  // The nearest existing ancestor must be a writable directory.
+  fs::path a = p.parent_path();
+  while (!a.empty() && !fs::exists(a, ec)) a = a.parent_path();
+  if (a.empty()) a = ".";
+  ZKD_CHECK(fs::is_directory(a, ec), "--out", "expected a path under a directory, got '", path,
+            "' ('", a.string(), "' is a file)");
+  ZKD_CHECK(access(a.c_str(), W_OK | X_OK) == 0, "--out", "cannot create '", path, "': '",
+            a.string(), "' is not writable");
+}
+
+void write_run_files(const C& c) {
+  write_file_atomic(c.out + "/config.toml", "# zkd " + version() + ": the settings of this run; " +
+                                                "read them back with --config " + c.out +
+                                                "/config.toml\n" + config_to_toml(c));
+  std::time_t now = std::time(nullptr);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::ofstream cmd(c.out + "/command.txt", std::ios::app);
+  cmd << "# " << when << " zkd " << version() << "\n" << invocation() << "\n";
+  ZKD_CHECK(cmd.good(), "run directory", "expected to write '", c.out,
+            "/command.txt', got a write error");
+}
+
+}  // namespace zkd::app

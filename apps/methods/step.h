@@ -1,0 +1,21 @@
+// One training step, the body of the trainer's loop (and of the parity tests): the student on the
+// distiller's views (train mode, with gradient), the teacher on the same views (eval, constants),
+// the distiller's loss, backward, and SGD on the student and the distiller's own parameters.
+#pragma once
+#include "apps/methods/distiller.h"
+#include "engine/nn/module.h"
+#include "engine/optim/sgd.h"
+
+namespace zkd::app {
+
+struct StepResult {
+  StepLoss loss;
+  Tensor logits;  // [B, K] the student's weak-view logits (train accuracy)
+};
+
+// weak, strong: float [B, 3, 32, 32] (strong used only when d.needs_strong_view()); labels int64
+// [B]; teacher null when !d.needs_teacher(); dopt null when d has no parameters.
+StepResult train_step(Module& student, Module* teacher, Distiller& d, SGD& opt, SGD* dopt,
+                      const Tensor& weak, const Tensor& strong, const Tensor& labels);
+
+}  // namespace zkd::app

@@ -1,0 +1,53 @@
+// The run directory's record of training, rewritten atomically every epoch: one JSON line per
+// epoch (log.jsonl), the same as a table (log.csv, for spreadsheets and pandas), and the curves
+// (curves.svg and curves.png, see plot.h).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "apps/config/config.h"
+#include "apps/report/plot.h"
+
+namespace zkd::app {
+
+struct EpochRecord {
+  int64_t epoch = 0;
+  double train_loss = 0, train_acc = 0;  // acc in %
+  double test_loss = 0, test_top1 = 0, test_top5 = 0;
+  double lr = 0, seconds = 0, images_per_s = 0;
+  std::vector<std::pair<std::string, double>>
+      extra;  // the distiller's named values (loss terms, ...)
+};
+
+// What the plot needs besides the records.
+struct PlotInfo {
+  std::string title;             // the run directory
+  std::string objective = "CE";  // the training objective's name
+  int64_t total_epochs = 0;
+  std::vector<int64_t> lr_drops;  // epochs whose LR is below the previous epoch's (step schedules)
+};
+PlotInfo plot_info(const TrainConfig& cfg);
+
+class RunLog {
+ public:
+  RunLog(std::string dir, PlotInfo info);
+  // Reads an existing log.jsonl (resume), keeping the records of epochs < next_epoch.
+  void load_existing(int64_t next_epoch);
+  void append(const EpochRecord& r);  // rewrites log.jsonl, log.csv, curves.svg and curves.png
+  const std::vector<EpochRecord>& records() const { return records_; }
+
+ private:
+  std::string dir_;
+  PlotInfo info_;
+  std::vector<EpochRecord> records_;
+};
+
+std::string epoch_json(const EpochRecord& r);                  // one line, no newline; NaN as null
+std::string log_csv(const std::vector<EpochRecord>& records);  // header + one row per epoch
+CurvesData curves_data(const std::vector<EpochRecord>& records, const PlotInfo& info);
+std::string curves_svg(const std::vector<EpochRecord>& records, const PlotInfo& info);
+std::string curves_png(const std::vector<EpochRecord>& records, const PlotInfo& info);
+
+}  // namespace zkd::app
