@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "apps/config/method.h"
 #include "engine/backend/op_args.h"
 
 namespace zkd::app {
 
 struct TrainConfig {
   std::string model = "resnet8x4";
-  std::string method =
-      "kd+ls";  // ce (zkd-train) | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls
+  Method method{MethodFamily::KD, true};     // ce (zkd-train) or a distillation method (method.h)
   std::string teacher_model = "resnet32x4";  // distillation only
   std::string teacher_checkpoint;
   std::string teacher_pick = "last";  // of a --teacher run directory: last | best (not saved)
@@ -53,33 +53,14 @@ struct TrainConfig {
   // zkd::Error naming `origin` and the key.
   std::string to_json() const;
   static TrainConfig from_json(const std::string& text, const std::string& origin);
-  bool distills() const { return method != "ce"; }
+  bool distills() const { return method.distills(); }
 };
 
 // The defaults of zkd-train (cross-entropy, model resnet32x4) and zkd-distill (kd+ls, resnet8x4).
 TrainConfig default_config(bool distill);
 
-// The loss arguments for `method` at `epoch` (DKD's warm-up factor min(epoch / warmup, 1)).
+// The fused loss's arguments for c's method and weights at `epoch` (DKD's warm-up factor
+// min(epoch / warmup, 1)); the loss family comes from the method table.
 KdLossArgs loss_args_at(const TrainConfig& c, int64_t epoch);
-// The KD-loss family of a distillation method: KD or KD_LS for kd / mlkd / ctkd (+ls), DKD or
-// DKD_LS for dkd (+ls).
-KdMethod parse_method(const std::string& method);
-const std::vector<std::string>& distill_methods();  // the names parse_method accepts
-
-// The paper's defaults (docs/distillers.md, "Recipes") for a method and teacher -> student pair:
-// temperature and weights, the base LR of the student family (0.05 for ResNet / WRN / VGG
-// students, 0.01 for MobileNetV2 / ShuffleNet students; MLKD's own LRs) and the epochs (240;
-// MLKD 480, 960 for ShuffleNet students). The notes say where they came from.
-struct MethodDefaults {
-  double temperature = 2, lambda_ce = 0.1, kd_weight = 9, dkd_beta = 8, lr = 0.05;
-  int64_t epochs = 240;
-  std::string note;         // e.g. "paper: KD+LS, appendix A.1 for resnet32x4 -> resnet8x4"
-  std::string lr_note;      // e.g. "paper: LR 0.05 for ResNet / WRN / VGG students"
-  std::string epochs_note;  // e.g. "paper: MLKD trains 480 epochs"
-};
-MethodDefaults paper_defaults(const std::string& method, const std::string& teacher,
-                              const std::string& student);
-// Sets c's loss settings (temperature, lambda_ce, kd_weight, dkd_beta) to d's.
-void use_loss_defaults(TrainConfig& c, const MethodDefaults& d);
 
 }  // namespace zkd::app

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "apps/config/cli.h"
+#include "apps/config/recipes.h"
 #include "apps/config/version.h"
 #include "engine/backend/cpu/cpu_settings.h"
 #include "engine/core/device.h"
@@ -159,6 +160,7 @@ Setting int_list(const char* key, std::vector<int> C::*m, int lo, int hi, const 
                  const char* placeholder, const std::string& help) {
   Setting s = base(key, group, placeholder, help);
   s.range = "each " + std::to_string(lo) + " to " + std::to_string(hi);
+  s.is_list = true;
   std::string flag = s.flag();
   s.toml = [m](const C& c) {
     std::string out = "[";
@@ -240,9 +242,43 @@ std::string check_device(const std::string& v, const std::string& what) {
   return v;
 }
 
-std::vector<std::string> with_ce(std::vector<std::string> m) {
-  m.insert(m.begin(), "ce");
-  return m;
+// The method: its name in config files and JSON, parsed by the method table (method.h).
+Setting method_setting() {
+  std::string names;
+  for (const std::string& n : method_names(false)) names += (names.empty() ? "" : " | ") + n;
+  Setting s = base("method", "distillation", "METHOD", names + " (+ls: logit standardization)");
+  s.toml = [](const C& c) { return toml_string(c.method.name()); };
+  s.read_text = [](C& c, const std::vector<std::string>& v) {
+    c.method = Method::parse(v.back(), "--method");
+  };
+  s.to_json = [](const C& c) { return json(c.method.name()); };
+  s.read_json = [](C& c, const json& j, const std::string& origin) {
+    if (!j.is_string()) bad_json(origin, "method", "a string", j);
+    try {
+      c.method = Method::parse(j.get<std::string>(), "method");
+    } catch (const UsageError& e) {
+      ZKD_FAIL(origin, e.what());
+    }
+  };
+  return s;
+}
+
+// Row attributes, set inside the table: paper(s) = the paper's value unless given, ...
+Setting paper(Setting s) {
+  s.paper = true;
+  return s;
+}
+Setting resumable(Setting s) {
+  s.resumable = true;
+  return s;
+}
+Setting not_saved(Setting s) {
+  s.saved = false;
+  return s;
+}
+Setting default_text(Setting s, std::string text) {
+  s.default_text = std::move(text);
+  return s;
 }
 
 std::vector<Setting> make_settings() {
@@ -252,34 +288,37 @@ std::vector<Setting> make_settings() {
       text("model", &C::model, "model", "NAME",
            "the model to train (the student when distilling; see --list-models)", check_model),
       // distillation
-      text("method", &C::method, "distillation", "METHOD",
-           "kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls (+ls: logit "
-           "standardization)",
-           one_of(with_ce(distill_methods()))),
+      method_setting(),
       text("teacher", &C::teacher_checkpoint, "distillation", "PATH",
            "the teacher: a zkd-train run directory (its last epoch, as the paper) or a checkpoint "
            "file (required)"),
-      text("teacher_pick", &C::teacher_pick, "distillation", "PICK",
-           "which checkpoint of a --teacher run directory: last | best", one_of({"last", "best"})),
+      not_saved(text("teacher_pick", &C::teacher_pick, "distillation", "PICK",
+                     "which checkpoint of a --teacher run directory: last | best",
+                     one_of({"last", "best"}))),
       text("teacher_model", &C::teacher_model, "distillation", "NAME", "the teacher's model",
            check_model),
-      real("temperature", &C::temperature, 0, 1000, true, "distillation", "temperature T"),
-      real("lambda_ce", &C::lambda_ce, 0, kInf, false, "distillation", "cross-entropy weight"),
-      real("kd_weight", &C::kd_weight, 0, kInf, false, "distillation",
-           "KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight"),
-      real("dkd_beta", &C::dkd_beta, 0, kInf, false, "distillation",
-           "DKD only: BETA, beta = BETA x kd_weight"),
+      paper(real("temperature", &C::temperature, 0, 1000, true, "distillation", "temperature T")),
+      paper(
+          real("lambda_ce", &C::lambda_ce, 0, kInf, false, "distillation", "cross-entropy weight")),
+      paper(real("kd_weight", &C::kd_weight, 0, kInf, false, "distillation",
+                 "KD: lambda_KD; DKD: alpha = kd_weight, beta = dkd_beta x kd_weight")),
+      paper(real("dkd_beta", &C::dkd_beta, 0, kInf, false, "distillation",
+                 "DKD only: BETA, beta = BETA x kd_weight")),
       integer("dkd_warmup", &C::dkd_warmup_epochs, 1, kMaxEpochs, "distillation", "EPOCHS",
               "DKD only: loss warm-up factor min(epoch / N, 1)"),
-      real("ctkd_t_start", &C::ctkd_t_start, 0, 1000, true, "distillation",
-           "CTKD only: learned T = t_start + t_end x sigmoid(g) (docs/distillers.md)"),
-      real("ctkd_t_end", &C::ctkd_t_end, 0, 1000, false, "distillation",
-           "CTKD only: see --ctkd-t-start"),
+      paper(real("ctkd_t_start", &C::ctkd_t_start, 0, 1000, true, "distillation",
+                 "CTKD only: learned T = t_start + t_end x sigmoid(g) (docs/distillers.md)")),
+      paper(real("ctkd_t_end", &C::ctkd_t_end, 0, 1000, false, "distillation",
+                 "CTKD only: see --ctkd-t-start")),
       // optimization
-      integer("epochs", &C::epochs, 1, kMaxEpochs, "optimization", "EPOCHS", "training epochs"),
+      default_text(resumable(paper(integer("epochs", &C::epochs, 1, kMaxEpochs, "optimization",
+                                           "EPOCHS", "training epochs"))),
+                   "the paper's: 240; MLKD 480, 960 for resnet32x4 -> ShuffleNet"),
       integer("batch_size", &C::batch_size, 1, 65536, "optimization", "N",
               "batch size (the last partial batch is kept)"),
-      real("lr", &C::lr, 0, 1000, true, "optimization", "base learning rate"),
+      default_text(
+          paper(real("lr", &C::lr, 0, 1000, true, "optimization", "base learning rate")),
+          "the paper's: 0.01 for MobileNetV2 / ShuffleNet students, else 0.05; MLKD its own"),
       real("momentum", &C::momentum, 0, 1, false, "optimization", "SGD momentum"),
       real("weight_decay", &C::weight_decay, 0, 1, false, "optimization",
            "SGD weight decay (all parameters)"),
@@ -292,9 +331,9 @@ std::vector<Setting> make_settings() {
       unsigned64("seed", &C::seed, "optimization", "SEED",
                  "seed of initialization, shuffling and augmentation"),
       // data
-      text("data", &C::data, "data", "PATH",
-           "CIFAR-100 folder, tarball, or a data dir holding cifar-100-binary (default $ZKD_DATA "
-           "or ./data)"),
+      resumable(text("data", &C::data, "data", "PATH",
+                     "CIFAR-100 folder, tarball, or a data dir holding cifar-100-binary (default "
+                     "$ZKD_DATA or ./data)")),
       integer("num_classes", &C::num_classes, 2, 100, "data", "N",
               "train on the first N classes only"),
       integer("train_per_class", &C::train_per_class, 0, 1000000, "data", "N",
@@ -302,32 +341,29 @@ std::vector<Setting> make_settings() {
       integer("test_per_class", &C::test_per_class, 0, 1000000, "data", "N",
               "the first N test images of each class (0 = all)"),
       // output
-      text("out", &C::out, "output", "DIR", "run directory"),
-      integer("log_every", &C::log_every, 1, 1000000000, "output", "STEPS",
-              "steps between progress lines (each waits for the device)"),
-      text("dump_batch", &C::dump_batch, "output", "PNG",
-           "write the run's first (augmented) training batch as a PNG grid"),
+      default_text(text("out", &C::out, "output", "DIR", "run directory"),
+                   "runs/<method>-[<teacher>-]<model>-seed<N>"),
+      resumable(integer("log_every", &C::log_every, 1, 1000000000, "output", "STEPS",
+                        "steps between progress lines (each waits for the device)")),
+      resumable(text("dump_batch", &C::dump_batch, "output", "PNG",
+                     "write the run's first (augmented) training batch as a PNG grid")),
       flag("overwrite", &C::overwrite, "output",
            "replace the run already in --out (its log, curves and checkpoints)"),
       // device
-      text("device", &C::device, "device", "DEVICE", "auto | cpu | cuda | cuda:N", check_device),
-      integer("threads", &C::threads, 0, kMaxThreads, "device", "N",
-              "CPU threads of the CPU backend: oneDNN, OpenBLAS and zkd's loops (0 = all cores)"),
+      resumable(text("device", &C::device, "device", "DEVICE", "auto | cpu | cuda | cuda:N",
+                     check_device)),
+      default_text(
+          not_saved(integer(
+              "threads", &C::threads, 0, kMaxThreads, "device", "N",
+              "CPU threads of the CPU backend: oneDNN, OpenBLAS and zkd's loops (0 = all cores)")),
+          "0, all " + std::to_string(cpu_cores()) + " cores here"),
   };
-  for (Setting& x : s) {
-    const std::string& k = x.key;
-    x.distill_only = x.group == "distillation";
-    x.resumable =
-        k == "epochs" || k == "device" || k == "data" || k == "log_every" || k == "dump_batch";
-    if (k == "teacher_pick" || k == "threads") x.saved = false;
-    x.paper = k == "lr" || k == "epochs" || k == "temperature" || k == "lambda_ce" ||
-              k == "kd_weight" || k == "dkd_beta";
-  }
+  for (Setting& x : s) x.distill_only = x.group == "distillation";
   return s;
 }
 
 bool is_dkd(const C& c) {
-  return c.method == "dkd" || c.method == "dkd+ls";
+  return c.method.family == MethodFamily::DKD;
 }
 
 // CLI11's TOML reader with our snake_case keys mapped to the flags' names.
@@ -344,12 +380,6 @@ class SnakeCaseToml : public CLI::ConfigTOML {
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> s = make_settings();
   return s;
-}
-
-bool method_applies(const std::string& key, const std::string& method) {
-  if (key.rfind("dkd_", 0) == 0) return method == "dkd" || method == "dkd+ls";
-  if (key.rfind("ctkd_", 0) == 0) return method == "ctkd" || method == "ctkd+ls";
-  return true;
 }
 
 const Setting& setting(const std::string& key) {
@@ -372,7 +402,7 @@ std::string canonical_model(const std::string& name, const std::string& what) {
 json config_to_json(const C& c) {
   json j = json::object();
   for (const Setting& s : settings())
-    if (s.saved && (s.applies(c) || s.key == "method") && method_applies(s.key, c.method))
+    if (s.saved && (s.applies(c) || s.key == "method") && setting_applies(s.key, c.method))
       j[s.key] = s.to_json(c);
   return j;
 }
@@ -420,7 +450,7 @@ C config_from_toml(const std::string& path) {
 std::string config_to_toml(const C& c, const Sources* sources) {
   std::string out, group;
   for (const Setting& s : settings()) {
-    if (!s.saved || !s.applies(c) || !method_applies(s.key, c.method)) continue;
+    if (!s.saved || !s.applies(c) || !setting_applies(s.key, c.method)) continue;
     if (s.group != group)
       out += (out.empty() ? "" : "\n") + std::string("# ") + (group = s.group) + "\n";
     std::string value = s.toml(c);
@@ -446,14 +476,9 @@ std::string config_to_toml(const C& c, const Sources* sources) {
 void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
   for (const Setting& s : settings()) {
     if (s.distill_only && !distill) continue;
-    std::string def =
-        s.key == "lr"
-            ? "the paper's: 0.01 for MobileNetV2 / ShuffleNet students, else 0.05; MLKD its own"
-        : s.key == "epochs"  ? "the paper's: 240; MLKD 480, 960 for ShuffleNet students"
-        : s.key == "threads" ? "0, all " + std::to_string(cpu_cores()) + " cores here"
-        : s.paper            ? "the paper's for the method and pair"
-        : s.key == "out"     ? "runs/<method>-[<teacher>-]<model>-seed<N>"
-                             : s.toml(defaults);
+    std::string def = !s.default_text.empty() ? s.default_text
+                      : s.paper               ? "the paper's for the method and pair"
+                                              : s.toml(defaults);
     if (def.size() > 1 && def.front() == '"') def = def.substr(1, def.size() - 2);
     std::string help = s.help + " (" + s.range + (s.range.empty() || def.empty() ? "" : "; ") +
                        (def.empty() ? "" : "default " + def) + ")";
@@ -469,7 +494,7 @@ void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
                          ->option_text(s.placeholder)
                          ->type_name(s.placeholder)
                          ->group(s.group);
-    if (s.key == "milestones")
+    if (s.is_list)
       o->expected(1, CLI::detail::expected_max_vector_size)->delimiter(',');
     else
       o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -530,7 +555,11 @@ void apply_paper_defaults(C& c, Sources& src) {
   take("temperature", c.temperature, d.temperature, d.note);
   take("lambda_ce", c.lambda_ce, d.lambda_ce, d.note);
   take("kd_weight", c.kd_weight, d.kd_weight, d.note);
-  if (is_dkd(c)) take("dkd_beta", c.dkd_beta, d.dkd_beta, d.note);
+  if (setting_applies("dkd_beta", c.method)) take("dkd_beta", c.dkd_beta, d.dkd_beta, d.note);
+  if (setting_applies("ctkd_t_start", c.method)) {
+    take("ctkd_t_start", c.ctkd_t_start, d.ctkd_t_start, d.note);
+    take("ctkd_t_end", c.ctkd_t_end, d.ctkd_t_end, d.note);
+  }
 }
 
 C saved_config(const std::string& dir) {

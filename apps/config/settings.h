@@ -26,6 +26,8 @@ struct Setting {
   bool paper = false;         // unless given, the paper's value for the method and pair
   bool saved = true;     // in the checkpoint's JSON and config.toml (false: this invocation only)
   bool is_flag = false;  // a bool: --flag without a value
+  bool is_list = false;  // a comma list: --milestones 150,180,210
+  std::string default_text;  // the default as --help states it (empty: the TrainConfig's value)
   std::function<std::string(const TrainConfig&)>
       toml;  // the value as TOML: 240, 0.05, "cpu", [1, 2]
   // From command-line / config-file text; throws UsageError naming the flag.
@@ -41,8 +43,6 @@ struct Setting {
 const std::vector<Setting>& settings();
 constexpr int64_t kMaxThreads = 4096;  // the "threads" setting's upper bound
 const Setting& setting(const std::string& key);
-// Whether a method-specific setting (dkd_*: DKD, ctkd_*: CTKD) applies to `method`; others always.
-bool method_applies(const std::string& key, const std::string& method);
 
 // Where each setting's value came from: "command line", "config file F", "paper: ...", "default",
 // "saved run D", "saved run D, changed by the command line". Keyed by Setting::key.

@@ -7,7 +7,6 @@ namespace zkd::app {
 namespace {
 class CeDistiller : public Distiller {
  public:
-  bool needs_teacher() const override { return false; }
   StepLoss loss(const ViewLogits& s, const ViewLogits&, const Tensor& labels) override {
     return {cross_entropy(s.weak, labels), {}};
   }

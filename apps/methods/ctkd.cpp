@@ -21,9 +21,7 @@ class CtkdDistiller : public Distiller {
       : a_(loss_args_at(cfg, 1)),
         t_start_(cfg.ctkd_t_start),
         t_end_(cfg.ctkd_t_end),
-        global_t_(ones({1}, dtype, device), true) {
-    a_.std_eps = 0;  // the CTKD code's normalize() divides by the std alone
-  }
+        global_t_(ones({1}, dtype, device), true) {}  // LS: 1e-7 on the std, as the LS code
   void start_epoch(int64_t epoch) override { lambda_ = grl_lambda(epoch); }
   StepLoss loss(const ViewLogits& s, const ViewLogits& t, const Tensor& labels) override {
     Variable temp =

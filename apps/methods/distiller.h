@@ -29,8 +29,11 @@ struct StepLoss {
 class Distiller {
  public:
   virtual ~Distiller() = default;
-  virtual bool needs_teacher() const { return true; }
-  virtual bool needs_strong_view() const { return false; }  // weak + strong, or weak only
+  // What its step needs, from the method table (apps/config/method.h): a teacher; the strong
+  // view besides the weak one.
+  const Method& method() const { return method_; }
+  bool needs_teacher() const { return row_of(method_).needs_teacher; }
+  bool needs_strong_view() const { return row_of(method_).strong_view; }
   // Per-epoch settings (DKD warm-up, CTKD's gradient-reversal lambda); epochs from 1.
   virtual void start_epoch(int64_t epoch) { (void)epoch; }
   // student: with gradient; teacher: constants (undefined when !needs_teacher()); labels int64 [B].
@@ -40,14 +43,17 @@ class Distiller {
   virtual std::vector<std::pair<std::string, Variable>> parameters() { return {}; }
   // Values logged once per epoch as they are after its last step (e.g. "temperature").
   virtual NamedScalars epoch_values() { return {}; }
+
+ private:
+  friend std::unique_ptr<Distiller> make_distiller(const TrainConfig&, Device, DType);
+  Method method_;  // set by make_distiller
 };
 
-// The distiller of cfg.method (ce | kd | kd+ls | dkd | dkd+ls | mlkd | mlkd+ls | ctkd | ctkd+ls),
-// its parameters on `device` in `dtype`.
+// The distiller of cfg.method (any method of the table), its parameters on `device` in `dtype`.
 std::unique_ptr<Distiller> make_distiller(const TrainConfig& cfg, Device device,
                                           DType dtype = DType::F32);
 
-// One constructor per method (apps/methods/<method>.cpp).
+// One constructor per method family (apps/methods/<method>.cpp), called by make_distiller only.
 std::unique_ptr<Distiller> make_ce_distiller();
 std::unique_ptr<Distiller> make_kd_distiller(const TrainConfig& cfg);
 std::unique_ptr<Distiller> make_dkd_distiller(const TrainConfig& cfg);

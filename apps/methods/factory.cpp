@@ -1,4 +1,4 @@
-// make_distiller: the one place that maps a method name to its distiller (distiller.h).
+// make_distiller: the one place that maps a method of the table to its distiller (distiller.h).
 #include "apps/methods/distiller.h"
 
 #include "engine/core/error.h"
@@ -6,14 +6,27 @@
 namespace zkd::app {
 
 std::unique_ptr<Distiller> make_distiller(const TrainConfig& cfg, Device device, DType dtype) {
-  const std::string& m = cfg.method;
-  if (m == "ce") return make_ce_distiller();
-  if (m == "kd" || m == "kd+ls") return make_kd_distiller(cfg);
-  if (m == "dkd" || m == "dkd+ls") return make_dkd_distiller(cfg);
-  if (m == "mlkd" || m == "mlkd+ls") return make_mlkd_distiller(cfg);
-  if (m == "ctkd" || m == "ctkd+ls") return make_ctkd_distiller(cfg, device, dtype);
-  parse_method(m);  // throws naming the known methods
-  ZKD_FAIL("method", "expected a method with a distiller, got '", m, "'");
+  std::unique_ptr<Distiller> d;
+  switch (cfg.method.family) {
+    case MethodFamily::CE:
+      d = make_ce_distiller();
+      break;
+    case MethodFamily::KD:
+      d = make_kd_distiller(cfg);
+      break;
+    case MethodFamily::DKD:
+      d = make_dkd_distiller(cfg);
+      break;
+    case MethodFamily::MLKD:
+      d = make_mlkd_distiller(cfg);
+      break;
+    case MethodFamily::CTKD:
+      d = make_ctkd_distiller(cfg, device, dtype);
+      break;
+  }
+  ZKD_CHECK(d != nullptr, "method", "expected a method of the table, got ", cfg.method.name());
+  d->method_ = cfg.method;
+  return d;
 }
 
 }  // namespace zkd::app

@@ -30,7 +30,6 @@ class MlkdDistiller : public Distiller {
       : a_(loss_args_at(cfg, 1)), lambda_ce_(static_cast<float>(cfg.lambda_ce)) {
     a_.lambda_ce = 0;  // the kd_loss ops carry the KD terms only; CE is added once per view
   }
-  bool needs_strong_view() const override { return true; }
 
   StepLoss loss(const ViewLogits& s, const ViewLogits& t, const Tensor& labels) override {
     const Variable& zw = s.weak;

@@ -35,7 +35,7 @@ std::string csv_number(double v) {  // the shortest text that reads back as v; "
 PlotInfo plot_info(const TrainConfig& cfg) {
   PlotInfo p;
   p.title = cfg.out;
-  p.objective = cfg.distills() ? cfg.method : "CE";
+  p.objective = cfg.distills() ? cfg.method.name() : "CE";
   for (char& ch : p.objective) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   p.total_epochs = cfg.epochs;
   if (cfg.schedule == "multistep")

@@ -127,7 +127,7 @@ std::string str_or(const SafetensorsFile& f, const std::string& key) {
 CheckpointInfo describe_run(const TrainConfig& cfg, int64_t epoch, double top1) {
   CheckpointInfo i;
   i.model = cfg.model;
-  i.method = cfg.method;
+  i.method = cfg.method.name();
   i.dataset = "cifar100";
   i.num_classes = cfg.num_classes;
   i.epoch = epoch;

@@ -9,6 +9,8 @@
 // size).
 #include "apps/run/quick_preset.h"
 
+#include "apps/config/recipes.h"
+
 #include <cstdio>
 #include <iterator>
 
@@ -30,17 +32,17 @@ constexpr int64_t kTeacherEpochs = 12;
 constexpr int64_t kStudentEpochs = 20;  // each student: 320 steps of 64
 
 struct Student {
-  const char* method;
+  Method method;
   const char* role;
   const char* dir;
 };
 // The CE student first: the others are compared with it.
-const Student kStudents[] = {{"ce", "student (CE, no teacher)", "student-ce"},
-                             {"kd", "student (KD)", "student-kd"},
-                             {"kd+ls", "student (KD+LS)", "student-kd-ls"}};
-}  // namespace
+const Student kStudents[] = {{{MethodFamily::CE, false}, "student (CE, no teacher)", "student-ce"},
+                             {{MethodFamily::KD, false}, "student (KD)", "student-kd"},
+                             {{MethodFamily::KD, true}, "student (KD+LS)", "student-kd-ls"}};
 
-int run_quick_preset(const TrainConfig& given, const std::string& out) {
+// The settings every run of the preset shares (device, data, seed, classes, schedule).
+TrainConfig preset_base(const TrainConfig& given) {
   TrainConfig base = default_config(false);
   base.device = given.device;
   base.data = given.data;
@@ -50,59 +52,54 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   base.schedule = "cosine";
   base.log_every = 20;
   base.overwrite = given.overwrite;
+  return base;
+}
 
-  std::printf(
-      "== zkd quick preset: a %s teacher (%lld train images per class) -> %s students (CE, KD, "
-      "KD+LS; %lld train images per class), first %lld classes of CIFAR-100, %lld test images "
-      "each ==\n",
-      kTeacher, static_cast<long long>(kTeacherPerClass), kStudent,
-      static_cast<long long>(kStudentPerClass), static_cast<long long>(kClasses),
-      static_cast<long long>(kTestPerClass));
+TrainConfig teacher_config(const TrainConfig& base, const std::string& out) {
   TrainConfig t = base;
   t.model = kTeacher;
-  t.method = "ce";
-  t.lr = paper_defaults("ce", "", kTeacher).lr;
+  t.method = kStudents[0].method;  // CE
+  t.lr = paper_defaults(t.method, "", kTeacher).lr;
   t.epochs = kTeacherEpochs;
   t.train_per_class = kTeacherPerClass;
   t.out = out + "/teacher";
-  const int steps = 2 + static_cast<int>(std::size(kStudents));
-  std::printf(
-      "\n-- 1/%d teacher: zkd-train --model %s --epochs %lld --train-per-class %lld ... "
-      "--out %s\n",
-      steps, kTeacher, static_cast<long long>(t.epochs), static_cast<long long>(t.train_per_class),
-      t.out.c_str());
-  if (run_training(t).interrupted) return 130;
+  return t;
+}
 
-  int step = 2;
-  for (const Student& st : kStudents) {
-    MethodDefaults d = paper_defaults(st.method, kTeacher, kStudent);
-    TrainConfig s = base;
-    s.model = kStudent;
-    s.method = st.method;
-    s.lr = d.lr;
-    s.epochs = kStudentEpochs;
-    s.train_per_class = kStudentPerClass;
-    s.out = out + "/" + st.dir;
-    use_loss_defaults(s, d);
-    if (s.method == "ce") {
-      std::printf(
-          "\n-- %d/%d %s: zkd-train --model %s --epochs %lld --train-per-class %lld ... "
-          "--out %s\n",
-          step++, steps, st.role, kStudent, static_cast<long long>(s.epochs),
-          static_cast<long long>(s.train_per_class), s.out.c_str());
-    } else {
-      s.teacher_model = kTeacher;
-      s.teacher_checkpoint =
-          teacher_checkpoint_path(t.out, "last");  // the last epoch's, as the paper
-      std::printf(
-          "\n-- %d/%d %s: zkd-distill --method %s --teacher %s --model %s (T %.3g, "
-          "lambda_ce %.3g, kd_weight %.3g: %s) --out %s\n",
-          step++, steps, st.role, st.method, s.teacher_checkpoint.c_str(), kStudent, s.temperature,
-          s.lambda_ce, s.kd_weight, d.note.c_str(), s.out.c_str());
-    }
-    if (run_training(s).interrupted) return 130;
+// The student's config with the paper's settings for its method; prints the command it stands for.
+TrainConfig student_config(const TrainConfig& base, const Student& st, const TrainConfig& teacher,
+                           const std::string& out, int step, int steps) {
+  MethodDefaults d = paper_defaults(st.method, kTeacher, kStudent);
+  TrainConfig s = base;
+  s.model = kStudent;
+  s.method = st.method;
+  s.lr = d.lr;
+  s.epochs = kStudentEpochs;
+  s.train_per_class = kStudentPerClass;
+  s.out = out + "/" + st.dir;
+  use_loss_defaults(s, d);
+  if (!s.distills()) {
+    std::printf(
+        "\n-- %d/%d %s: zkd-train --model %s --epochs %lld --train-per-class %lld ... "
+        "--out %s\n",
+        step, steps, st.role, kStudent, static_cast<long long>(s.epochs),
+        static_cast<long long>(s.train_per_class), s.out.c_str());
+    return s;
   }
+  s.teacher_model = kTeacher;
+  s.teacher_checkpoint = teacher_checkpoint_path(teacher.out, "last");  // the last epoch's
+  std::printf(
+      "\n-- %d/%d %s: zkd-distill --method %s --teacher %s --model %s (T %.3g, "
+      "lambda_ce %.3g, kd_weight %.3g: %s) --out %s\n",
+      step, steps, st.role, st.method.name().c_str(), s.teacher_checkpoint.c_str(), kStudent,
+      s.temperature, s.lambda_ce, s.kd_weight, d.note.c_str(), s.out.c_str());
+  return s;
+}
 
+// The table of the teacher and the students on the held-out test images, and what each student
+// gains over the CE one.
+void report_preset(const TrainConfig& base, const TrainConfig& teacher, const std::string& out,
+                   int step, int steps) {
   std::printf("\n-- %d/%d evaluation of the best checkpoints on the %lld held-out test images\n",
               step, steps, static_cast<long long>(kClasses * kTestPerClass));
   Device dev = pick_device(base.device);
@@ -123,7 +120,7 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
                 static_cast<long long>(images), e.top1, e.top5, e.loss, path.c_str());
     return e.top1;
   };
-  evaluate_row(kTeacher, "teacher (CE)", kClasses * kTeacherPerClass, t.out);
+  evaluate_row(kTeacher, "teacher (CE)", kClasses * kTeacherPerClass, teacher.out);
   constexpr size_t n = std::size(kStudents);
   double top1[n];
   for (size_t i = 0; i < n; ++i)
@@ -132,13 +129,37 @@ int run_quick_preset(const TrainConfig& given, const std::string& out) {
   std::printf("\nover the same student trained without a teacher (chance is %.1f%%):",
               100.0 / kClasses);
   for (size_t i = 1; i < n; ++i)  // kStudents[0] is the CE student
-    std::printf("%s %s %+.2f points top-1", i > 1 ? "," : "", kStudents[i].method,
+    std::printf("%s %s %+.2f points top-1", i > 1 ? "," : "", kStudents[i].method.name().c_str(),
                 top1[i] - top1[0]);
   std::printf(
       ".\nKD and KD+LS use the paper's weights, tuned for 240-epoch runs on all the data; "
       "docs/cpu-results.md compares other weights at this size.\nLogs: %s/*/log.jsonl, curves: "
       "%s/*/curves.svg\n",
       out.c_str(), out.c_str());
+}
+}  // namespace
+
+int run_quick_preset(const TrainConfig& given, const std::string& out) {
+  const TrainConfig base = preset_base(given);
+  std::printf(
+      "== zkd quick preset: a %s teacher (%lld train images per class) -> %s students (CE, KD, "
+      "KD+LS; %lld train images per class), first %lld classes of CIFAR-100, %lld test images "
+      "each ==\n",
+      kTeacher, static_cast<long long>(kTeacherPerClass), kStudent,
+      static_cast<long long>(kStudentPerClass), static_cast<long long>(kClasses),
+      static_cast<long long>(kTestPerClass));
+  const TrainConfig t = teacher_config(base, out);
+  const int steps = 2 + static_cast<int>(std::size(kStudents));
+  std::printf(
+      "\n-- 1/%d teacher: zkd-train --model %s --epochs %lld --train-per-class %lld ... "
+      "--out %s\n",
+      steps, kTeacher, static_cast<long long>(t.epochs), static_cast<long long>(t.train_per_class),
+      t.out.c_str());
+  if (run_training(t).interrupted) return 130;
+  int step = 2;
+  for (const Student& st : kStudents)
+    if (run_training(student_config(base, st, t, out, step++, steps)).interrupted) return 130;
+  report_preset(base, t, out, step, steps);
   return 0;
 }
 

@@ -51,7 +51,7 @@ std::vector<fs::path> files_in(const std::string& dir, bool (*keep)(const std::s
 }  // namespace
 
 std::string default_out_dir(const TrainConfig& c) {
-  std::string name = c.method;
+  std::string name = c.method.name();
   if (c.distills()) name += "-" + c.teacher_model;
   name += "-" + c.model + "-seed" + std::to_string(c.seed);
   return "runs/" + safe_name(name);

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "apps/run/checkpoint.h"
@@ -33,6 +35,25 @@ std::string unfinished_run(const SafetensorsFile& f) {
 }
 }  // namespace
 
+const SafetensorsFile& teacher_file(const std::string& path) {
+  struct Entry {
+    uintmax_t size = 0;
+    fs::file_time_type modified;
+    std::shared_ptr<SafetensorsFile> file;
+  };
+  static std::map<std::string, Entry> cache;
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(path, ec);
+  const fs::file_time_type modified = fs::last_write_time(path, ec);
+  Entry& e = cache[path];
+  if (!e.file || e.size != size || e.modified != modified) {
+    e.file = std::make_shared<SafetensorsFile>(load_safetensors(path));
+    e.size = size;
+    e.modified = modified;
+  }
+  return *e.file;
+}
+
 std::string teacher_checkpoint_path(const std::string& path, const std::string& pick) {
   ZKD_CHECK(pick == "last" || pick == "best", "teacher",
             "expected --teacher-pick last or best, got '", pick, "'");
@@ -54,7 +75,7 @@ TeacherChoice choose_teacher(const std::string& path, const std::string& pick,
                              const std::string& model_flag, int64_t classes_flag) {
   TeacherChoice t;
   t.checkpoint = teacher_checkpoint_path(path, pick);
-  CheckpointInfo info = checkpoint_info(load_safetensors(t.checkpoint), t.checkpoint);
+  CheckpointInfo info = checkpoint_info(teacher_file(t.checkpoint), t.checkpoint);
   ModelChoice m =
       choose_model(info, t.checkpoint, model_flag, "teacher-model", classes_flag, "num-classes");
   t.model = m.model;
@@ -64,8 +85,9 @@ TeacherChoice choose_teacher(const std::string& path, const std::string& pick,
 
 std::shared_ptr<Module> load_teacher(const TrainConfig& cfg, Device device) {
   const std::string& path = cfg.teacher_checkpoint;
-  SafetensorsFile f = load_safetensors(path);
+  const SafetensorsFile& f = teacher_file(path);
   CheckpointInfo info = checkpoint_info(f, path);
+  // cfg may come from a saved run or a sweep plan: its model and classes checked again (no I/O).
   choose_model(info, path, cfg.teacher_model, "teacher-model", cfg.num_classes, "num-classes");
   Generator gen(cfg.seed + 1);
   std::shared_ptr<Module> teacher = nets::create(cfg.teacher_model, gen, cfg.num_classes);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "apps/config/config.h"
+#include "engine/io/safetensors.h"
 #include "engine/nn/module.h"
 
 namespace zkd::app {
@@ -23,6 +24,10 @@ struct TeacherChoice {
 // when given on the command line ("" / 0 when not).
 TeacherChoice choose_teacher(const std::string& path, const std::string& pick,
                              const std::string& model_flag, int64_t classes_flag);
+
+// The teacher's checkpoint file, read once per process and path: resolving the teacher, loading
+// it and a sweep's members share one read (read again only when the file's size or time changed).
+const SafetensorsFile& teacher_file(const std::string& path);
 
 // Builds cfg's teacher, loads cfg.teacher_checkpoint into it (checked against the checkpoint's
 // description first), moves it to `device` in eval mode and prints which file it came from.

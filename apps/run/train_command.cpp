@@ -75,10 +75,11 @@ void merge_resume(TrainCommand& cmd) {
 void check_given_apply(const TrainCommand& cmd) {
   const TrainConfig& c = cmd.cfg;
   for (const Setting& s : settings())
-    if (!method_applies(s.key, c.method) && given(cmd.sources, s.key))
-      throw UsageError(s.flag() + " applies to --method " + s.key.substr(0, s.key.find('_')) +
-                       " and " + s.key.substr(0, s.key.find('_')) + "+ls only; the method is " +
-                       c.method);
+    if (!setting_applies(s.key, c.method) && given(cmd.sources, s.key)) {
+      const std::string owner = setting_owner(s.key).name;
+      throw UsageError(s.flag() + " applies to --method " + owner + " and " + owner +
+                       "+ls only; the method is " + c.method.name());
+    }
 }
 
 // zkd-distill --preset quick picks models, method and sizes itself: the flags it takes.
@@ -168,7 +169,7 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
       ->configurable(false);
   parse(app, argc, argv, kRenamed);
   cmd.sources = read_setting_options(app, distill, cmd.cfg);
-  if (!distill) cmd.cfg.method = "ce";
+  if (!distill) cmd.cfg.method = Method{MethodFamily::CE, false};
   if (cmd.list_models) return cmd;
   if (!cmd.preset.empty()) {
     check_preset(cmd);
@@ -204,11 +205,11 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
 
 std::string describe_settings(const TrainConfig& c, const Sources& sources) {
   auto n = [&](const char* key) { return setting(key).toml(c); };
-  std::string out = c.method;
+  std::string out = c.method.name();
   if (c.distills()) {
     out += ", T " + n("temperature") + ", lambda_ce " + n("lambda_ce") + ", kd_weight " +
            n("kd_weight");
-    if (c.method == "dkd" || c.method == "dkd+ls") {
+    if (c.method.family == MethodFamily::DKD) {
       char ab[96];
       std::snprintf(ab, sizeof ab, " (alpha %g, beta %g), warm-up %lld epochs", c.kd_weight,
                     c.dkd_beta * c.kd_weight, static_cast<long long>(c.dkd_warmup_epochs));

@@ -103,7 +103,6 @@ void check_config(const TrainConfig& c) {
   ZKD_CHECK(c.schedule == "multistep" || c.schedule == "cosine", "config",
             "expected --schedule multistep or cosine, got '", c.schedule, "'");
   if (c.distills()) {
-    parse_method(c.method);
     ZKD_CHECK(nets::exists(c.teacher_model), "config", "expected a known --teacher-model, got '",
               c.teacher_model, "'");
     ZKD_CHECK(!c.teacher_checkpoint.empty(), "config",
@@ -113,10 +112,11 @@ void check_config(const TrainConfig& c) {
 
 [[noreturn]] void diverged(const std::string& out, int64_t epoch, int64_t step,
                            const std::string& what, double value, bool have_checkpoint) {
-  ZKD_FAIL("train", "expected a finite ", what, ", got ", value, " at epoch ", epoch, " step ",
-           step, " (diverged: lower --lr?). ",
-           have_checkpoint ? "The last good checkpoint is kept: " + out + "/last.safetensors"
-                           : std::string("No checkpoint was written yet."));
+  throw DivergedError(zkd::detail::concat(
+      "train: expected a finite ", what, ", got ", value, " at epoch ", epoch, " step ", step,
+      " (diverged: lower --lr?). ",
+      have_checkpoint ? "The last good checkpoint is kept: " + out + "/last.safetensors"
+                      : std::string("No checkpoint was written yet.")));
 }
 
 // A one-element device tensor that is NaN when any weight is not finite (0 * inf = NaN) and 0
@@ -172,211 +172,270 @@ void restore_epoch_sums(const TrainState& s, Tensor& loss_sum, Tensor& counts) {
   counts.copy_from(from_vector<float>(
       {static_cast<float>(s.epoch_top1), static_cast<float>(s.epoch_top5)}, {2}));
 }
+
+// One training run, in the parts run_training calls in turn: setup (the constructor: model,
+// optimizer, method, teacher, resume, data, log), one epoch's steps, the end of an epoch
+// (evaluation, log, checkpoints) and an interruption inside an epoch (a checkpoint of the steps
+// so far). Members are what lives across epochs.
+class TrainingRun {
+ public:
+  TrainingRun(TrainConfig cfg, const std::string& resume_dir);
+  int64_t first_epoch() const { return first_epoch_; }
+  // Runs epoch's steps from first_step_; false when interrupted before its last step.
+  bool run_epoch_steps(int64_t epoch);
+  // Evaluation, log line, checkpoints; then on_epoch.
+  void end_epoch(int64_t epoch, const std::function<void(const EpochRecord&)>& on_epoch);
+  // The checkpoint of an epoch stopped at step_ (its sums kept, resumed bit for bit).
+  void save_interrupted(int64_t epoch);
+  TrainOutcome& outcome() { return out_; }
+  const TrainConfig& cfg() const { return cfg_; }
+  void finish();
+
+ private:
+  TrainConfig cfg_;
+  TrainState state_;
+  Device dev_;
+  Generator gen_;
+  std::shared_ptr<Module> model_, teacher_;
+  std::unique_ptr<SGD> opt_, dopt_;
+  std::unique_ptr<Distiller> distiller_;
+  int64_t first_epoch_ = 1, first_step_ = 0;
+  NamedTensors extra_;  // the checkpoint's distiller state (and the term sums of an epoch)
+  data::Cifar100 data_;
+  std::unique_ptr<data::Loader> train_, test_;
+  std::unique_ptr<RunLog> log_;
+  std::unique_ptr<Progress> progress_;
+  TrainOutcome out_;
+  bool have_ckpt_ = false;
+  Tensor loss_sum_, counts_;
+  TermSums terms_;
+  double last_top1_ = 0;
+  // The epoch in progress.
+  float lr_ = 0;
+  int64_t step_ = 0, images_ = 0, images_before_ = 0;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
+    : cfg_(std::move(cfg)), gen_(cfg_.seed) {
+  const std::string ckpt_path = resume_dir.empty() ? "" : resume_dir + "/last.safetensors";
+  check_config(cfg_);
+  if (resume_dir.empty()) prepare_fresh_run_dir(cfg_);  // never over a run unless --overwrite
+  dev_ = pick_device(cfg_.device);
+  fs::create_directories(cfg_.out);
+
+  // Model, optimizer, teacher.
+  model_ = nets::create(cfg_.model, gen_, cfg_.num_classes);
+  model_->to(dev_);
+  SgdArgs sa;
+  sa.lr = static_cast<float>(cfg_.lr);
+  sa.momentum = static_cast<float>(cfg_.momentum);
+  sa.weight_decay = static_cast<float>(cfg_.weight_decay);
+  opt_ = std::make_unique<SGD>(model_->parameters(), sa);
+  // The training method: its loss, views, per-epoch settings, logged values and own parameters
+  // (optimized with the student's SGD settings).
+  distiller_ = make_distiller(cfg_, dev_);
+  std::vector<Variable> dparams;
+  for (auto& p : distiller_->parameters()) dparams.push_back(p.second);
+  if (!dparams.empty()) dopt_ = std::make_unique<SGD>(dparams, sa);
+  if (distiller_->needs_teacher()) teacher_ = load_teacher(cfg_, dev_);
+  if (!resume_dir.empty()) {
+    state_ = load_checkpoint(ckpt_path, *model_, opt_.get(), &extra_);
+    restore_distiller_state(*distiller_, dopt_.get(), extra_, ckpt_path);
+    first_epoch_ = state_.complete() ? state_.epoch + 1 : state_.epoch;
+    first_step_ = state_.complete() ? 0 : state_.step;
+    ZKD_CHECK(first_epoch_ <= cfg_.epochs, "resume", "expected epochs left to run, got a run in ",
+              resume_dir, " that has ", state_.complete() ? "finished " : "reached ", state_.epoch,
+              " epochs and --epochs ", cfg_.epochs, "; to train it longer: --resume ", resume_dir,
+              " --epochs ",
+              std::max<int64_t>(state_.epoch + (state_.complete() ? 1 : 0), cfg_.epochs + 1));
+  }
+  write_run_files(cfg_);  // the settings and command line (after the checks of a resume)
+  state_.seed = cfg_.seed;
+  state_.config_json = cfg_.to_json();
+
+  data_ = load_run_data(cfg_);
+  train_ = std::make_unique<data::Loader>(data_.train, dev_, cfg_.batch_size, cfg_.seed, true);
+  test_ = std::make_unique<data::Loader>(data_.test, dev_, cfg_.batch_size, cfg_.seed, false);
+  if (distiller_->needs_strong_view()) train_->enable_strong_view();
+  ZKD_CHECK(first_step_ == 0 || state_.steps_per_epoch == train_->num_batches(), "resume",
+            "expected ", state_.steps_per_epoch, " steps per epoch as in the checkpoint, got ",
+            train_->num_batches(), " (did the data change?)");
+  state_.steps_per_epoch = train_->num_batches();
+  if (!cfg_.dump_batch.empty()) {  // what the network sees in the first step of this run
+    train_->start_epoch(first_epoch_ - 1);
+    data::Batch b = train_->batch(first_step_ < train_->num_batches() ? first_step_ : 0);
+    data::write_batch_png(cfg_.dump_batch, b);  // weak | strong pairs when the strong view is on
+    std::printf("zkd: wrote the first training batch (%lld images, augmented) to %s\n",
+                static_cast<long long>(b.size()), cfg_.dump_batch.c_str());
+  }
+  log_ = std::make_unique<RunLog>(cfg_.out, plot_info(cfg_));
+  log_->load_existing(first_epoch_);
+  std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
+              cfg_.distills()
+                  ? ("distill " + cfg_.method.name() + " " + cfg_.teacher_model + " ->").c_str()
+                  : "train",
+              cfg_.model.c_str(), dev_.is_cuda() ? gpu::describe().c_str() : "cpu",
+              static_cast<long long>(train_->size()), static_cast<long long>(test_->size()),
+              static_cast<long long>(cfg_.epochs), static_cast<long long>(cfg_.batch_size),
+              cfg_.out.c_str());
+
+  out_.best_top1 = state_.best_top1;
+  out_.best_epoch = state_.best_epoch;
+  have_ckpt_ = !resume_dir.empty();
+  loss_sum_ = zeros({}, DType::F32, dev_);
+  counts_ = zeros({2}, DType::F32, dev_);
+  progress_ = std::make_unique<Progress>(stdout, cfg_.epochs, train_->num_batches());
+  last_top1_ = log_->records().empty() ? 0 : log_->records().back().test_top1;
+}
+
+bool TrainingRun::run_epoch_steps(int64_t epoch) {
+  lr_ = lr_at(cfg_, epoch);
+  opt_->set_lr(lr_);
+  if (dopt_) dopt_->set_lr(lr_);
+  distiller_->start_epoch(epoch);
+  for (Tensor& t : terms_.sums) fill_(t, 0.0);
+  model_->train();
+  train_->start_epoch(epoch - 1);
+  fill_(loss_sum_, 0.0);
+  fill_(counts_, 0.0);
+  images_ = 0;
+  step_ = first_step_;
+  if (first_step_ >
+      0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
+    restore_epoch_sums(state_, loss_sum_, counts_);
+    const std::string tp = kTermSumPrefix;
+    for (auto& [name, t] : extra_)
+      if (name.rfind(tp, 0) == 0) terms_.at(name.substr(tp.size()), loss_sum_).copy_from(t);
+    images_ = state_.epoch_images;
+  }
+  images_before_ = images_;
+  progress_->start_epoch(epoch, first_step_);
+  t0_ = std::chrono::steady_clock::now();
+  const int64_t steps = train_->num_batches();
+  for (; step_ < steps; ++step_) {
+    data::Batch b = train_->batch(step_);
+    StepResult sr = train_step(*model_, teacher_.get(), *distiller_, *opt_, dopt_.get(), b.images,
+                               b.strong_images, b.labels);
+    add_scaled_(loss_sum_, sr.loss.loss.data(), static_cast<double>(b.size()));
+    accumulate_topk_(sr.logits, b.labels, counts_);  // the weak view
+    for (auto& [name, v] : sr.loss.terms) add_scaled_(terms_.at(name, v), v, b.size());
+    images_ += b.size();
+    bool last = step_ + 1 == steps;
+    if ((step_ + 1) % cfg_.log_every == 0 || last || interrupted()) {
+      Tensor weights = nonfinite_probe(*opt_);
+      double mean = loss_sum_.item<float>() / static_cast<double>(images_);  // waits for the device
+      if (!std::isfinite(mean)) diverged(cfg_.out, epoch, step_ + 1, "loss", mean, have_ckpt_);
+      float w = weights.item<float>();
+      if (!std::isfinite(w))
+        diverged(cfg_.out, epoch, step_ + 1, "weight after the step", w, have_ckpt_);
+      progress_->update(step_ + 1, mean, images_);
+    }
+    if (interrupted() && !last) break;  // in the epoch's last step: finish the epoch first
+  }
+  return step_ >= steps;
+}
+
+void TrainingRun::save_interrupted(int64_t epoch) {
+  state_.epoch = epoch;
+  state_.step = step_ + 1;
+  state_.rng_offset = gen_.offset();
+  std::vector<float> c = counts_.to_vector<float>();
+  state_.epoch_loss_sum = loss_sum_.item<float>();
+  state_.epoch_top1 = c[0];
+  state_.epoch_top5 = c[1];
+  state_.epoch_images = images_;
+  NamedTensors mid = distiller_state(*distiller_, dopt_.get());
+  for (size_t i = 0; i < terms_.sums.size(); ++i)
+    mid.emplace_back(kTermSumPrefix + terms_.names[i], terms_.sums[i]);
+  save_checkpoint(cfg_.out + "/last.safetensors", *model_, *opt_, state_,
+                  describe_run(cfg_, epoch, last_top1_), mid);
+  progress_->finish("interrupted at epoch " + std::to_string(epoch) + " step " +
+                    std::to_string(step_ + 1) + "; checkpoint written: " + cfg_.out +
+                    "/last.safetensors (continue with --resume " + cfg_.out + ")");
+  out_.interrupted = true;
+}
+
+void TrainingRun::end_epoch(int64_t epoch,
+                            const std::function<void(const EpochRecord&)>& on_epoch) {
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  std::vector<float> c = counts_.to_vector<float>();
+  EpochRecord r;
+  r.epoch = epoch;
+  r.train_loss = loss_sum_.item<float>() / static_cast<double>(images_);
+  r.train_acc = 100.0 * c[0] / static_cast<double>(images_);
+  r.lr = lr_;
+  r.seconds = secs;
+  r.images_per_s = static_cast<double>(images_ - images_before_) / std::max(secs, 1e-9);
+  for (size_t i = 0; i < terms_.sums.size(); ++i)
+    r.extra.emplace_back(terms_.names[i],
+                         terms_.sums[i].item_double() / static_cast<double>(images_));
+  for (auto& [name, v] : distiller_->epoch_values()) r.extra.emplace_back(name, v.item_double());
+  if (!std::isfinite(r.train_loss))
+    diverged(cfg_.out, epoch, step_, "loss", r.train_loss, have_ckpt_);
+  progress_->evaluating(test_->size());
+  EvalResult e = evaluate(*model_, *test_);
+  if (!std::isfinite(e.loss)) diverged(cfg_.out, epoch, step_, "test loss", e.loss, have_ckpt_);
+  r.test_loss = e.loss;
+  r.test_top1 = e.top1;
+  r.test_top5 = e.top5;
+  log_->append(r);
+  first_step_ = 0;
+
+  state_.epoch = epoch;
+  state_.step = train_->num_batches();
+  state_.rng_offset = gen_.offset();
+  state_.epoch_loss_sum = state_.epoch_top1 = state_.epoch_top5 = 0;
+  state_.epoch_images = 0;
+  CheckpointInfo info = describe_run(cfg_, epoch, e.top1);
+  if (e.top1 > state_.best_top1 || state_.best_epoch == 0) {
+    state_.best_top1 = e.top1;
+    state_.best_epoch = epoch;
+    save_weights(cfg_.out + "/best.safetensors", *model_, info);
+  }
+  save_checkpoint(cfg_.out + "/last.safetensors", *model_, *opt_, state_, info,
+                  distiller_state(*distiller_, dopt_.get()));
+  have_ckpt_ = true;
+  progress_->finish(
+      epoch_summary(epoch, cfg_.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count()));
+  last_top1_ = e.top1;
+  out_.last_top1 = e.top1;
+  out_.last_epoch = epoch;
+  if (on_epoch) on_epoch(r);
+}
+
+void TrainingRun::finish() {
+  out_.best_top1 = state_.best_top1;
+  out_.best_epoch = state_.best_epoch;
+  std::printf("zkd: done. best top-1 %.2f%% (epoch %lld), last top-1 %.2f%% (epoch %lld); %s\n",
+              out_.best_top1, static_cast<long long>(out_.best_epoch), out_.last_top1,
+              static_cast<long long>(out_.last_epoch), cfg_.out.c_str());
+}
 }  // namespace
 
 TrainOutcome run_training(TrainConfig cfg, const std::string& resume_dir,
                           const std::function<void(const EpochRecord&)>& on_epoch) {
-  TrainState state;
-  std::string ckpt_path = resume_dir.empty() ? "" : resume_dir + "/last.safetensors";
-  check_config(cfg);
-  if (resume_dir.empty()) prepare_fresh_run_dir(cfg);  // never over a run unless --overwrite
-  Device dev = pick_device(cfg.device);
-  fs::create_directories(cfg.out);
-
-  // Model, optimizer, teacher.
-  Generator gen(cfg.seed);
-  std::shared_ptr<Module> model = nets::create(cfg.model, gen, cfg.num_classes);
-  model->to(dev);
-  SgdArgs sa;
-  sa.lr = static_cast<float>(cfg.lr);
-  sa.momentum = static_cast<float>(cfg.momentum);
-  sa.weight_decay = static_cast<float>(cfg.weight_decay);
-  SGD opt(model->parameters(), sa);
-  // The training method: its loss, views, per-epoch settings, logged values and own parameters
-  // (optimized with the student's SGD settings).
-  std::unique_ptr<Distiller> distiller = make_distiller(cfg, dev);
-  std::vector<Variable> dparams;
-  for (auto& p : distiller->parameters()) dparams.push_back(p.second);
-  std::unique_ptr<SGD> dopt = dparams.empty() ? nullptr : std::make_unique<SGD>(dparams, sa);
-  std::shared_ptr<Module> teacher;
-  if (distiller->needs_teacher()) teacher = load_teacher(cfg, dev);
-  int64_t first_epoch = 1, first_step = 0;
-  NamedTensors
-      extra;  // the checkpoint's distiller state (and the term sums of an epoch in progress)
-  if (!resume_dir.empty()) {
-    state = load_checkpoint(ckpt_path, *model, &opt, &extra);
-    restore_distiller_state(*distiller, dopt.get(), extra, ckpt_path);
-    first_epoch = state.complete() ? state.epoch + 1 : state.epoch;
-    first_step = state.complete() ? 0 : state.step;
-    ZKD_CHECK(first_epoch <= cfg.epochs, "resume", "expected epochs left to run, got a run in ",
-              resume_dir, " that has ", state.complete() ? "finished " : "reached ", state.epoch,
-              " epochs and --epochs ", cfg.epochs, "; to train it longer: --resume ", resume_dir,
-              " --epochs ",
-              std::max<int64_t>(state.epoch + (state.complete() ? 1 : 0), cfg.epochs + 1));
-  }
-  write_run_files(cfg);  // the settings and command line (after the checks of a resume)
-  state.seed = cfg.seed;
-  state.config_json = cfg.to_json();
-
-  data::Cifar100 d = load_run_data(cfg);
-  data::Loader train(d.train, dev, cfg.batch_size, cfg.seed, true);
-  data::Loader test(d.test, dev, cfg.batch_size, cfg.seed, false);
-  if (distiller->needs_strong_view()) train.enable_strong_view();
-  ZKD_CHECK(first_step == 0 || state.steps_per_epoch == train.num_batches(), "resume", "expected ",
-            state.steps_per_epoch, " steps per epoch as in the checkpoint, got ",
-            train.num_batches(), " (did the data change?)");
-  state.steps_per_epoch = train.num_batches();
-  if (!cfg.dump_batch.empty()) {  // what the network sees in the first step of this run
-    train.start_epoch(first_epoch - 1);
-    data::Batch b = train.batch(first_step < train.num_batches() ? first_step : 0);
-    data::write_batch_png(cfg.dump_batch, b);  // weak | strong pairs when the strong view is on
-    std::printf("zkd: wrote the first training batch (%lld images, augmented) to %s\n",
-                static_cast<long long>(b.size()), cfg.dump_batch.c_str());
-  }
-  RunLog log(cfg.out, plot_info(cfg));
-  log.load_existing(first_epoch);
-  std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
-              cfg.distills() ? ("distill " + cfg.method + " " + cfg.teacher_model + " ->").c_str()
-                             : "train",
-              cfg.model.c_str(), dev.is_cuda() ? gpu::describe().c_str() : "cpu",
-              static_cast<long long>(train.size()), static_cast<long long>(test.size()),
-              static_cast<long long>(cfg.epochs), static_cast<long long>(cfg.batch_size),
-              cfg.out.c_str());
-
+  TrainingRun run(std::move(cfg), resume_dir);
   install_interrupt_handler();
-  TrainOutcome out;
-  out.best_top1 = state.best_top1;
-  out.best_epoch = state.best_epoch;
-  bool have_ckpt = !resume_dir.empty();
-  Tensor loss_sum = zeros({}, DType::F32, dev), counts = zeros({2}, DType::F32, dev);
-  TermSums terms;
-  Progress progress(stdout, cfg.epochs, train.num_batches());
-  double last_top1 = log.records().empty() ? 0 : log.records().back().test_top1;
-  for (int64_t epoch = first_epoch; epoch <= cfg.epochs; ++epoch) {
-    float lr = lr_at(cfg, epoch);
-    opt.set_lr(lr);
-    if (dopt) dopt->set_lr(lr);
-    distiller->start_epoch(epoch);
-    for (Tensor& t : terms.sums) fill_(t, 0.0);
-    model->train();
-    train.start_epoch(epoch - 1);
-    fill_(loss_sum, 0.0);
-    fill_(counts, 0.0);
-    int64_t images = 0, step = first_step;
-    if (first_step >
-        0) {  // the sums of the steps before the restart: the epoch logs as uninterrupted
-      restore_epoch_sums(state, loss_sum, counts);
-      const std::string tp = kTermSumPrefix;
-      for (auto& [name, t] : extra)
-        if (name.rfind(tp, 0) == 0) terms.at(name.substr(tp.size()), loss_sum).copy_from(t);
-      images = state.epoch_images;
+  const TrainConfig& c = run.cfg();
+  for (int64_t epoch = run.first_epoch(); epoch <= c.epochs; ++epoch) {
+    if (!run.run_epoch_steps(epoch)) {
+      run.save_interrupted(epoch);
+      return run.outcome();
     }
-    const int64_t images_before = images;
-    progress.start_epoch(epoch, first_step);
-    auto t0 = std::chrono::steady_clock::now();
-    for (; step < train.num_batches(); ++step) {
-      data::Batch b = train.batch(step);
-      StepResult sr = train_step(*model, teacher.get(), *distiller, opt, dopt.get(), b.images,
-                                 b.strong_images, b.labels);
-      add_scaled_(loss_sum, sr.loss.loss.data(), static_cast<double>(b.size()));
-      accumulate_topk_(sr.logits, b.labels, counts);  // the weak view
-      for (auto& [name, v] : sr.loss.terms) {
-        Tensor& t = terms.at(name, v);
-        add_scaled_(t, v, static_cast<double>(b.size()));
-      }
-      images += b.size();
-      bool last = step + 1 == train.num_batches();
-      if ((step + 1) % cfg.log_every == 0 || last || interrupted()) {
-        Tensor weights = nonfinite_probe(opt);
-        double mean = loss_sum.item<float>() / static_cast<double>(images);  // waits for the device
-        if (!std::isfinite(mean)) diverged(cfg.out, epoch, step + 1, "loss", mean, have_ckpt);
-        float w = weights.item<float>();
-        if (!std::isfinite(w))
-          diverged(cfg.out, epoch, step + 1, "weight after the step", w, have_ckpt);
-        progress.update(step + 1, mean, images);
-      }
-      if (interrupted() && !last) break;  // in the epoch's last step: finish the epoch first
-    }
-    if (interrupted() && step < train.num_batches()) {
-      state.epoch = epoch;
-      state.step = step + 1;
-      state.rng_offset = gen.offset();
-      std::vector<float> c = counts.to_vector<float>();
-      state.epoch_loss_sum = loss_sum.item<float>();
-      state.epoch_top1 = c[0];
-      state.epoch_top5 = c[1];
-      state.epoch_images = images;
-      NamedTensors mid = distiller_state(*distiller, dopt.get());
-      for (size_t i = 0; i < terms.sums.size(); ++i)
-        mid.emplace_back(kTermSumPrefix + terms.names[i], terms.sums[i]);
-      save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state,
-                      describe_run(cfg, epoch, last_top1), mid);
-      progress.finish("interrupted at epoch " + std::to_string(epoch) + " step " +
-                      std::to_string(step + 1) + "; checkpoint written: " + cfg.out +
-                      "/last.safetensors (continue with --resume " + cfg.out + ")");
-      out.interrupted = true;
-      return out;
-    }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::vector<float> c = counts.to_vector<float>();
-    EpochRecord r;
-    r.epoch = epoch;
-    r.train_loss = loss_sum.item<float>() / static_cast<double>(images);
-    r.train_acc = 100.0 * c[0] / static_cast<double>(images);
-    r.lr = lr;
-    r.seconds = secs;
-    r.images_per_s = static_cast<double>(images - images_before) / std::max(secs, 1e-9);
-    for (size_t i = 0; i < terms.sums.size(); ++i)
-      r.extra.emplace_back(terms.names[i],
-                           terms.sums[i].item_double() / static_cast<double>(images));
-    for (auto& [name, v] : distiller->epoch_values()) r.extra.emplace_back(name, v.item_double());
-    if (!std::isfinite(r.train_loss))
-      diverged(cfg.out, epoch, step, "loss", r.train_loss, have_ckpt);
-    progress.evaluating(test.size());
-    EvalResult e = evaluate(*model, test);
-    if (!std::isfinite(e.loss)) diverged(cfg.out, epoch, step, "test loss", e.loss, have_ckpt);
-    r.test_loss = e.loss;
-    r.test_top1 = e.top1;
-    r.test_top5 = e.top5;
-    log.append(r);
-    first_step = 0;
-
-    state.epoch = epoch;
-    state.step = train.num_batches();
-    state.rng_offset = gen.offset();
-    state.epoch_loss_sum = state.epoch_top1 = state.epoch_top5 = 0;
-    state.epoch_images = 0;
-    CheckpointInfo info = describe_run(cfg, epoch, e.top1);
-    if (e.top1 > state.best_top1 || state.best_epoch == 0) {
-      state.best_top1 = e.top1;
-      state.best_epoch = epoch;
-      save_weights(cfg.out + "/best.safetensors", *model, info);
-    }
-    save_checkpoint(cfg.out + "/last.safetensors", *model, opt, state, info,
-                    distiller_state(*distiller, dopt.get()));
-    have_ckpt = true;
-    progress.finish(epoch_summary(
-        epoch, cfg.epochs, r.train_loss, r.train_acc, e.loss, e.top1, e.top5,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
-    last_top1 = e.top1;
-    out.last_top1 = e.top1;
-    out.last_epoch = epoch;
-    if (on_epoch) on_epoch(r);
-    if (interrupted() && epoch < cfg.epochs) {  // the signal came late in the epoch: it is saved
+    run.end_epoch(epoch, on_epoch);
+    if (interrupted() && epoch < c.epochs) {  // the signal came late in the epoch: it is saved
       std::printf(
           "zkd: interrupted after epoch %lld; checkpoint written: %s/last.safetensors "
           "(continue with --resume %s)\n",
-          static_cast<long long>(epoch), cfg.out.c_str(), cfg.out.c_str());
-      out.interrupted = true;
-      return out;
+          static_cast<long long>(epoch), c.out.c_str(), c.out.c_str());
+      run.outcome().interrupted = true;
+      return run.outcome();
     }
   }
-  out.best_top1 = state.best_top1;
-  out.best_epoch = state.best_epoch;
-  std::printf("zkd: done. best top-1 %.2f%% (epoch %lld), last top-1 %.2f%% (epoch %lld); %s\n",
-              out.best_top1, static_cast<long long>(out.best_epoch), out.last_top1,
-              static_cast<long long>(out.last_epoch), cfg.out.c_str());
-  return out;
+  run.finish();
+  return run.outcome();
 }
 
 }  // namespace zkd::app

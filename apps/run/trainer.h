@@ -33,6 +33,13 @@ Device pick_device(const std::string& flag);
 // need_train only the test split is read (the train split is left empty).
 data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train = true);
 
+// A run stopped because its loss or a weight stopped being finite (its last good checkpoint is
+// kept); zkd-sweep records the member as diverged and goes on with the others.
+class DivergedError : public Error {
+ public:
+  using Error::Error;
+};
+
 struct TrainOutcome {
   double best_top1 = 0, last_top1 = 0;
   int64_t best_epoch = 0, last_epoch = 0;

@@ -9,13 +9,6 @@
 
 namespace zkd::app::sweep {
 
-namespace {
-bool is_divergence(const Error& e) {
-  return std::string(e.what()).find("train: expected a finite ") !=
-         std::string::npos;  // loss or weight
-}
-}  // namespace
-
 Summary sweep_summary(const Plan& plan, const std::string& dir) {
   std::vector<RunInfo> runs;
   for (size_t i = 0; i < plan.members.size(); ++i)
@@ -61,8 +54,7 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
       } else {
         res.finished += 1;
       }
-    } catch (const Error& e) {
-      if (!is_divergence(e)) throw;
+    } catch (const DivergedError& e) {
       mark_diverged(cfg.out, e.what());
       std::printf("zkd-sweep: member %d/%d %s diverged, the others go on: %s\n", i + 1, n,
                   m.name.c_str(), e.what());

@@ -47,7 +47,7 @@ TEST(RunDir, DefaultOutNamesMethodTeacherModelAndSeed) {
   t.model = "resnet32x4";
   EXPECT_EQ(default_out_dir(t), "runs/ce-resnet32x4-seed0");
   TrainConfig s = default_config(true);
-  s.method = "kd+ls";
+  s.method = Method::parse("kd+ls");
   s.teacher_model = "resnet32x4";
   s.model = "resnet8x4";
   s.seed = 0;

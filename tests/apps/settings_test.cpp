@@ -24,7 +24,7 @@ std::string temp_file(const std::string& name) {
 TEST(Settings, ConfigTomlReadsBackAsTheSameConfig) {
   for (const char* method : {"ce", "kd+ls", "dkd+ls", "mlkd", "ctkd+ls"}) {
     TrainConfig c = default_config(std::string(method) != "ce");
-    c.method = method;
+    c.method = Method::parse(method);
     c.temperature = 3.5, c.lambda_ce = 0.25, c.kd_weight = 6, c.dkd_beta = 2,
     c.dkd_warmup_epochs = 7;
     c.ctkd_t_start = 1.5, c.ctkd_t_end = 20, c.milestones = {3, 9},

@@ -632,12 +632,13 @@ TEST(E2E, DkdFlagsFollowTheOfficialKdWeightSemantics) {
       << g.output;
   // What the trainer uses.
   app::TrainConfig c = app::default_config(true);
-  c.method = "dkd+ls", c.kd_weight = 2, c.dkd_beta = 3, c.dkd_warmup_epochs = 20;
+  c.method = app::Method::parse("dkd+ls"), c.kd_weight = 2, c.dkd_beta = 3,
+  c.dkd_warmup_epochs = 20;
   KdLossArgs a = app::loss_args_at(c, 5);
   EXPECT_EQ(a.alpha, 2.0f);
   EXPECT_EQ(a.beta, 6.0f);
   EXPECT_EQ(a.warmup, 0.25f);
-  c.method = "kd+ls";
+  c.method = app::Method::parse("kd+ls");
   EXPECT_EQ(app::loss_args_at(c, 5).lambda_kd, 2.0f);
   // DKD-only flags are refused for KD methods instead of being ignored.
   RunResult k = run({ZKD_DISTILL_BIN, "--method", "kd+ls", "--dkd-beta", "3", "--print-config"});

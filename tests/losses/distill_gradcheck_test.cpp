@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "apps/config/recipes.h"
 #include "apps/methods/distiller.h"
 #include "engine/autograd/gradcheck.h"
 #include "engine/backend/backend.h"
@@ -90,8 +91,8 @@ TEST(DistillOpsGradcheck, KdLossLearnedTemperature) {
 
 app::TrainConfig config(const std::string& method) {
   app::TrainConfig c;
-  c.method = method;
-  app::use_loss_defaults(c, app::paper_defaults(method, "resnet32x4", "resnet8x4"));
+  c.method = app::Method::parse(method);
+  app::use_loss_defaults(c, app::paper_defaults(c.method, "resnet32x4", "resnet8x4"));
   return c;
 }
 
@@ -206,21 +207,24 @@ TEST(DistillOps, FractionAtMostTheMedian) {
 }
 
 TEST(DistillRecipes, PaperDefaults) {
-  auto d = app::paper_defaults("mlkd+ls", "resnet32x4", "resnet8x4");
+  auto d = app::paper_defaults(app::Method::parse("mlkd+ls"), "resnet32x4", "resnet8x4");
   EXPECT_EQ(d.epochs, 480);
   EXPECT_DOUBLE_EQ(d.lr, 0.025);
   EXPECT_EQ(d.kd_weight, 9);
   EXPECT_EQ(d.temperature, 2);
-  d = app::paper_defaults("mlkd+ls", "resnet32x4", "ShuffleV2");
+  d = app::paper_defaults(app::Method::parse("mlkd+ls"), "resnet32x4", "ShuffleV2");
   EXPECT_EQ(d.epochs, 960);
   EXPECT_DOUBLE_EQ(d.lr, 0.01);
   EXPECT_EQ(d.kd_weight, 6);
-  EXPECT_EQ(app::paper_defaults("mlkd+ls", "vgg13", "vgg8").kd_weight, 6);
-  EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "vgg13", "vgg8").lr, 0.01);
-  EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "wrn_40_2", "MobileNetV2").lr, 0.005);
-  EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "ResNet50", "MobileNetV2").lr, 0.01);
-  EXPECT_DOUBLE_EQ(app::paper_defaults("mlkd+ls", "wrn_40_2", "wrn_16_2").lr, 0.025);
-  d = app::paper_defaults("ctkd+ls", "resnet32x4", "ShuffleV2");
+  EXPECT_EQ(app::paper_defaults(app::Method::parse("mlkd+ls"), "vgg13", "vgg8").kd_weight, 6);
+  EXPECT_DOUBLE_EQ(app::paper_defaults(app::Method::parse("mlkd+ls"), "vgg13", "vgg8").lr, 0.01);
+  EXPECT_DOUBLE_EQ(app::paper_defaults(app::Method::parse("mlkd+ls"), "wrn_40_2", "MobileNetV2").lr,
+                   0.005);
+  EXPECT_DOUBLE_EQ(app::paper_defaults(app::Method::parse("mlkd+ls"), "ResNet50", "MobileNetV2").lr,
+                   0.01);
+  EXPECT_DOUBLE_EQ(app::paper_defaults(app::Method::parse("mlkd+ls"), "wrn_40_2", "wrn_16_2").lr,
+                   0.025);
+  d = app::paper_defaults(app::Method::parse("ctkd+ls"), "resnet32x4", "ShuffleV2");
   EXPECT_EQ(d.epochs, 240);
   EXPECT_DOUBLE_EQ(d.lr, 0.01);
   EXPECT_EQ(d.kd_weight, 9);

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "apps/config/recipes.h"
 #include "apps/methods/step.h"
 #include "datasets/loader.h"
 #include "engine/io/safetensors.h"
@@ -72,8 +73,8 @@ TEST_P(MlkdCtkdParity, ThreeStepsMatchThePyTorchTwin) {
   save_module(*teacher, dir + "/teacher.safetensors");
 
   app::TrainConfig cfg;
-  cfg.method = method;
-  app::use_loss_defaults(cfg, app::paper_defaults(method, "resnet32x4", "resnet8x4"));
+  cfg.method = app::Method::parse(method);
+  app::use_loss_defaults(cfg, app::paper_defaults(cfg.method, "resnet32x4", "resnet8x4"));
   auto d = app::make_distiller(cfg, Device::cpu(), DType::F64);
   SgdArgs sa;
   sa.lr = static_cast<float>(kLr);

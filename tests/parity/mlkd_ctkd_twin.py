@@ -24,7 +24,7 @@ from pytorch_crosscheck import MODELS, read_safetensors  # noqa: E402
 
 
 def standardize(x, eps):
-    """normalize(): per row, (x - mean) / (eps + unbiased std); mdistiller eps 1e-7, CTKD none."""
+    """normalize(): per row, (x - mean) / (eps + unbiased std); eps 1e-7 (mdistiller and the LS CTKD code)."""
     return (x - x.mean(dim=-1, keepdim=True)) / (eps + x.std(dim=-1, keepdim=True))
 
 
@@ -86,10 +86,11 @@ def cosine_decay(epoch, max_value=0.0, min_value=-1.0, loops=10):
 
 def ctkd_loss(zs, zt, y, global_t, epoch, a, ls):
     """loops.py train_distill with have_mlp: temp = t_start + t_end * sigmoid(GRL(global_T));
-    loss = gamma CE + alpha DistillKL (batchmean KL times T^2; CTKD's normalize has no eps)."""
+    loss = gamma CE + alpha DistillKL (batchmean KL times T^2); the LS repository's current
+    CTKD/distiller_zoo/KD.py normalizes with 1e-7 on the std, like its KD / DKD / MLKD."""
     temp = a.t_start + a.t_end * torch.sigmoid(GradReverse.apply(global_t, cosine_decay(epoch)))
     if ls:
-        zs_, zt_ = standardize(zs, 0.0), standardize(zt, 0.0)
+        zs_, zt_ = standardize(zs, 1e-7), standardize(zt, 1e-7)
     else:
         zs_, zt_ = zs, zt
     kl = torch.nn.KLDivLoss(reduction="batchmean")(F.log_softmax(zs_ / temp, dim=1),

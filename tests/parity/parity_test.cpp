@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "apps/config/config.h"
+#include "apps/config/recipes.h"
 #include "tests/common/python_torch.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/parity/zkd_case.h"
@@ -37,11 +38,11 @@ constexpr const char* kStudent = "resnet20";
 
 app::TrainConfig config(const std::string& method) {
   app::TrainConfig c;
-  c.method = method;
-  c.model = method == "ce" ? kTeacher : kStudent;
-  if (method != "ce") {
+  c.method = app::Method::parse(method);
+  c.model = c.distills() ? kStudent : kTeacher;
+  if (c.distills()) {
     c.teacher_model = kTeacher;
-    app::MethodDefaults d = app::paper_defaults(method, kTeacher, kStudent);
+    app::MethodDefaults d = app::paper_defaults(c.method, kTeacher, kStudent);
     app::use_loss_defaults(c, d);
     c.lr = d.lr;
   }

@@ -86,9 +86,9 @@ TEST(SweepPlan, MemberConfigsFollowEachMembersDefaultsAndRoundTrip) {
   ASSERT_EQ(p.members.size(), 4u);
   ASSERT_EQ(p.configs.size(), 4u);
   EXPECT_EQ(p.members[0].name, "kd-seed3");
-  EXPECT_EQ(p.configs[0].method, "kd");
+  EXPECT_EQ(p.configs[0].method.name(), "kd");
   EXPECT_EQ(p.configs[0].temperature, 4.0) << "the KD baseline's T";
-  EXPECT_EQ(p.configs[3].method, "kd+ls");
+  EXPECT_EQ(p.configs[3].method.name(), "kd+ls");
   EXPECT_EQ(p.configs[3].temperature, 2.0) << "KD+LS's T for resnet32x4 -> resnet8x4";
   EXPECT_EQ(p.configs[3].kd_weight, 9.0);
   EXPECT_EQ(p.configs[3].lambda_ce, 0.5) << "a shared flag";

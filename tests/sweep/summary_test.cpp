@@ -15,7 +15,7 @@ RunInfo run(const std::string& name, float temperature, uint64_t seed, std::vect
   RunInfo r;
   r.name = name;
   r.dir = "/runs/" + name;
-  r.config.method = "kd+ls";
+  r.config.method = app::Method::parse("kd+ls");
   r.config.temperature = temperature;
   r.config.seed = seed;
   r.config.out = r.dir;
