@@ -215,7 +215,7 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  return decode_safetensors(read_file(path, "safetensors"), path);
+  return decode_safetensors(read_file(path, "safetensors", kSafetensorsMaxFile), path);
 }
 
 }  // namespace zkd
