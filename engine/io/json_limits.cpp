@@ -2,6 +2,11 @@
 // json_brief: a bounded print that recurses at most max_depth levels.
 #include "engine/io/json_limits.h"
 
+#include <set>
+#include <vector>
+
+#include "engine/core/error.h"
+
 namespace zkd {
 
 void check_json_limits(const std::string& text, const std::string& op, uint64_t max_bytes,
@@ -29,6 +34,36 @@ void check_json_limits(const std::string& text, const std::string& op, uint64_t 
     }
   }
 }
+
+template <typename J>
+J parse_json_limited(const std::string& text, const std::string& op, uint64_t max_bytes,
+                     int max_depth) {
+  check_json_limits(text, op, max_bytes, max_depth);
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  std::string duplicate;
+  auto check_keys = [&](int, nlohmann::json::parse_event_t ev, J& v) {
+    using E = nlohmann::json::parse_event_t;
+    if (ev == E::object_start) keys.emplace_back();
+    if (ev == E::object_end && !keys.empty()) keys.pop_back();
+    if (ev == E::key && !keys.empty() &&
+        !keys.back().insert(v.template get<std::string>()).second && duplicate.empty())
+      duplicate = v.template get<std::string>();
+    return true;
+  };
+  J value;
+  try {
+    value = J::parse(text, check_keys);
+  } catch (const nlohmann::json::exception& e) {
+    ZKD_FAIL(op, "expected JSON, got invalid JSON (", e.what(), ")");
+  }
+  ZKD_CHECK(duplicate.empty(), op, "expected unique keys, got '", brief_text(duplicate), "' twice");
+  return value;
+}
+template nlohmann::json parse_json_limited<nlohmann::json>(const std::string&, const std::string&,
+                                                           uint64_t, int);
+template nlohmann::ordered_json parse_json_limited<nlohmann::ordered_json>(const std::string&,
+                                                                           const std::string&,
+                                                                           uint64_t, int);
 
 namespace {
 template <typename J>

@@ -9,8 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/core/error.h"
-
 namespace zkd {
 
 // Deeper than any file zkd writes (a safetensors header nests 3 deep, a config 2, a sweep 4) and
@@ -23,18 +21,13 @@ constexpr int kJsonMaxDepth = 64;
 void check_json_limits(const std::string& text, const std::string& op, uint64_t max_bytes,
                        int max_depth = kJsonMaxDepth);
 
-// check_json_limits, then nlohmann's parse (J = nlohmann::json or nlohmann::ordered_json);
-// invalid JSON is "<op>: expected JSON, got invalid JSON (<nlohmann's message>)".
+// check_json_limits, then nlohmann's parse (J = nlohmann::json or nlohmann::ordered_json) with
+// duplicate keys refused at any depth (nlohmann keeps the last one silently). Errors:
+// "<op>: expected JSON, got invalid JSON (<nlohmann's message>)" or "<op>: expected unique keys,
+// got '<key>' twice" (the key cut by brief_text).
 template <typename J = nlohmann::json>
 J parse_json_limited(const std::string& text, const std::string& op, uint64_t max_bytes,
-                     int max_depth = kJsonMaxDepth) {
-  check_json_limits(text, op, max_bytes, max_depth);
-  try {
-    return J::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    ZKD_FAIL(op, "expected JSON, got invalid JSON (", e.what(), ")");
-  }
-}
+                     int max_depth = kJsonMaxDepth);
 
 // A value for an error message: at most `max_depth` levels (deeper ones print as [...] / {...})
 // and about `max_chars` characters (then "..."), strings escaped as JSON, invalid UTF-8 replaced.
@@ -42,5 +35,11 @@ std::string json_brief(const nlohmann::json& v, size_t max_chars = 80, int max_d
 std::string json_brief(const nlohmann::ordered_json& v, size_t max_chars = 80, int max_depth = 3);
 // A key or name from the input, for a message: its first max_chars bytes, then "..." when cut.
 std::string brief_text(const std::string& s, size_t max_chars = 80);
+
+extern template nlohmann::json parse_json_limited<nlohmann::json>(const std::string&,
+                                                                  const std::string&, uint64_t,
+                                                                  int);
+extern template nlohmann::ordered_json parse_json_limited<nlohmann::ordered_json>(
+    const std::string&, const std::string&, uint64_t, int);
 
 }  // namespace zkd

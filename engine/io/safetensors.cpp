@@ -55,30 +55,12 @@ uint64_t header_uint(const ordered_json& v, const std::string& what, const char*
   return v.get<uint64_t>();
 }
 
-// Parses the header text, refusing duplicate keys at any depth (the reference's loader keeps
-// the last one and ours once kept the first: the same file would mean different weights) and
-// nesting deeper than kJsonMaxDepth (checked on the bytes before nlohmann sees them).
+// Parses the header text with parse_json_limited: nesting deeper than kJsonMaxDepth is refused
+// on the bytes before nlohmann sees them, and duplicate keys at any depth (the reference's loader
+// keeps the last one and ours once kept the first: the same file would mean different weights).
 ordered_json parse_header(const std::string& text, const std::string& op) {
-  check_json_limits(text, op + " header", kSafetensorsMaxHeader);
-  std::vector<std::set<std::string>> keys;  // one set per open object
-  std::string duplicate;
-  auto check_keys = [&](int, nlohmann::json::parse_event_t ev, ordered_json& v) {
-    using E = nlohmann::json::parse_event_t;
-    if (ev == E::object_start) keys.emplace_back();
-    if (ev == E::object_end && !keys.empty()) keys.pop_back();
-    if (ev == E::key && !keys.empty() && !keys.back().insert(v.get<std::string>()).second &&
-        duplicate.empty())
-      duplicate = v.get<std::string>();
-    return true;
-  };
-  ordered_json header;
-  try {
-    header = ordered_json::parse(text, check_keys);
-  } catch (const nlohmann::json::exception& e) {
-    ZKD_FAIL(op, "expected a JSON header, got invalid JSON (", e.what(), ")");
-  }
-  ZKD_CHECK(duplicate.empty(), op, "expected unique keys in the header, got '",
-            brief_text(duplicate), "' twice");
+  ordered_json header =
+      parse_json_limited<ordered_json>(text, op + " header", kSafetensorsMaxHeader);
   ZKD_CHECK(header.is_object(), op, "expected a JSON object as the header, got ",
             header.type_name());
   return header;

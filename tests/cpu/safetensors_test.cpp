@@ -185,7 +185,7 @@ TEST(Safetensors, HugeValuesAndNamesAreCutInMessages) {
       "expected a dtype F32, F64, U8, I32, I64, BF16 or F16, got \"xxx");
   expect_short_error(craft("{\"" + big + R"(":{"dtype":"F32"}})", ""), "xxx...'");
   expect_short_error(craft("{\"" + big + "\":1,\"" + big + "\":2}", ""),
-                     "expected unique keys in the header, got 'xxx");
+                     "header: expected unique keys, got 'xxx");
 }
 
 TEST(Safetensors, DeepJsonInAMetadataStringIsTheReadersToLimit) {

@@ -57,6 +57,18 @@ TEST(JsonLimits, DepthIsCheckedOnTheBytesBeforeParsing) {
             0u);
 }
 
+TEST(JsonLimits, DuplicateKeysAreRefusedAtAnyDepth) {
+  EXPECT_EQ(error_of([] { parse_json_limited(R"({"epochs":3,"epochs":240})", "cfg", 100); }),
+            "cfg: expected unique keys, got 'epochs' twice");
+  EXPECT_EQ(error_of([] {
+              parse_json_limited<nlohmann::ordered_json>(R"({"a":[{"k":1,"k":2}]})", "s", 100);
+            }),
+            "s: expected unique keys, got 'k' twice");
+  // The same key in sibling objects is fine, and order is kept by ordered_json.
+  auto v = parse_json_limited<nlohmann::ordered_json>(R"({"z":{"k":1},"a":{"k":2}})", "s", 100);
+  EXPECT_EQ(v.dump(), R"({"z":{"k":1},"a":{"k":2}})");
+}
+
 TEST(JsonLimits, BriefValuesAreBoundedInDepthAndLength) {
   auto v = nlohmann::json::parse(nested(60));  // under the cap: parsed, then printed briefly
   EXPECT_EQ(json_brief(v), "[[[[...]]]]");
