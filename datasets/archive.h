@@ -21,7 +21,8 @@ struct ArchiveMember {
 };
 
 // The regular files of the archive `bytes` (tar, optionally gzip-compressed) whose base name is
-// in `wanted` (every regular file when `wanted` is empty), in archive order. Errors name
+// in `wanted` (every regular file when `wanted` is empty), in archive order. gzip data is
+// decompressed first with its CRC-32 and length checked (datasets/gzip.h). Errors name
 // `origin` and the entry: not an archive, truncated or corrupt data, a limit exceeded, a link,
 // device or unsafe path, or a wanted name present twice.
 std::vector<ArchiveMember> read_archive(const std::string& bytes,

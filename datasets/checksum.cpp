@@ -2,13 +2,12 @@
 #include "datasets/checksum.h"
 
 #include <openssl/evp.h>
-#include <sys/stat.h>
 
-#include <fstream>
 #include <memory>
 #include <vector>
 
 #include "engine/core/error.h"
+#include "engine/io/input_file.h"
 
 namespace zkd::data {
 namespace {
@@ -57,23 +56,15 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 FileDigests file_digests(const std::string& path) {
-  struct stat st;
-  ZKD_CHECK(::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode), "checksum",
-            "expected a readable regular file '", path, "', got ",
-            ::stat(path.c_str(), &st) != 0 ? "none" : "something else");
-  std::ifstream in(path, std::ios::binary);
-  ZKD_CHECK(in.good(), "checksum", "expected a readable file '", path, "', got none");
+  InputFile in(path, "checksum", kNoSizeCap);  // streamed: memory does not grow with the file
   Digest md5(EVP_md5()), sha(EVP_sha256());
   FileDigests d;
   std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    size_t n = static_cast<size_t>(in.gcount());
+  while (size_t n = in.read_some(buf.data(), buf.size())) {
     md5.update(buf.data(), n);
     sha.update(buf.data(), n);
     d.bytes += n;
   }
-  ZKD_CHECK(in.eof(), "checksum", "expected to read all of '", path, "', got a read error");
   d.md5 = md5.hex();
   d.sha256 = sha.hex();
   return d;

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "engine/io/atomic_file.h"
 
@@ -131,10 +130,7 @@ std::string encode_cifar100_records(const ImageSet& set) {
 void write_cifar100(const std::string& dir, const Cifar100& data) {
   fs::create_directories(dir);
   auto put = [&](const char* name, const std::string& bytes) {
-    std::ofstream out(fs::path(dir) / name, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    ZKD_CHECK(out.good(), "write_cifar100", "expected to write '", dir, "/", name,
-              "', got a write error");
+    write_file_atomic((fs::path(dir) / name).string(), bytes);
   };
   auto lines = [](const std::vector<std::string>& names) {
     std::string s;

@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "datasets/checksum.h"
 #include "datasets/cifar100.h"
@@ -113,11 +112,7 @@ std::string unpack_cifar100(const std::vector<ArchiveMember>& members, const std
     const ArchiveMember* e = find_member(members, m);
     ZKD_CHECK(e != nullptr, "fetch", "expected ", m, " in '", origin,
               "', got a tarball without it");
-    std::ofstream out(tmp.path / m, std::ios::binary | std::ios::trunc);
-    out.write(e->bytes.data(), static_cast<std::streamsize>(e->bytes.size()));
-    out.close();
-    ZKD_CHECK(out.good(), "fetch", "expected to write '", (tmp.path / m).string(),
-              "', got a write error (disk full?)");
+    write_file_atomic((tmp.path / m).string(), e->bytes);
   }
   load_cifar100(tmp.path.string());  // the reader's checks, before anything is replaced
   if (fs::exists(final_dir)) {

@@ -16,6 +16,12 @@
 namespace zkd::data {
 namespace {
 
+// stb's write callback: appends the encoded bytes to a std::string (files go through
+// write_file_atomic, never stb's own fopen).
+void append_bytes(void* ctx, void* data, int size) {
+  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+
 std::string lower_extension(const std::string& path) {
   size_t dot = path.find_last_of('.');
   size_t slash = path.find_last_of('/');
@@ -283,8 +289,10 @@ void write_png_grid(const std::string& path, const Tensor& images, int cols, int
           grid[(static_cast<size_t>(oy + y) * gw + ox + x) * 3 + c] =
               src[((static_cast<size_t>(i) * 3 + c) * h + y / scale) * w + x / scale];
   }
-  ZKD_CHECK(stbi_write_png(path.c_str(), gw, gh, 3, grid.data(), gw * 3) != 0, "write_png_grid",
-            "expected to write '", path, "', got a write error");
+  std::string png;
+  ZKD_CHECK(stbi_write_png_to_func(append_bytes, &png, gw, gh, 3, grid.data(), gw * 3) != 0,
+            "write_png_grid", "expected stb to encode '", path, "', got an error");
+  write_file_atomic(path, png);
 }
 
 void write_image(const std::string& path, const Tensor& image) {
@@ -298,15 +306,17 @@ void write_image(const std::string& path, const Tensor& image) {
     for (int i = 0; i < h * w; ++i) hwc[static_cast<size_t>(i) * 3 + c] = src[c * h * w + i];
   std::string ext = lower_extension(path);
   int ok = 0;
+  std::string bytes;
   if (ext == ".png")
-    ok = stbi_write_png(path.c_str(), w, h, 3, hwc.data(), w * 3);
+    ok = stbi_write_png_to_func(append_bytes, &bytes, w, h, 3, hwc.data(), w * 3);
   else if (ext == ".jpg" || ext == ".jpeg")
-    ok = stbi_write_jpg(path.c_str(), w, h, 3, hwc.data(), 95);
+    ok = stbi_write_jpg_to_func(append_bytes, &bytes, w, h, 3, hwc.data(), 95);
   else if (ext == ".bmp")
-    ok = stbi_write_bmp(path.c_str(), w, h, 3, hwc.data());
+    ok = stbi_write_bmp_to_func(append_bytes, &bytes, w, h, 3, hwc.data());
   else
     ZKD_FAIL("write_image", "expected a .png, .jpg or .bmp path, got '", path, "'");
-  ZKD_CHECK(ok != 0, "write_image", "expected to write '", path, "', got a write error");
+  ZKD_CHECK(ok != 0, "write_image", "expected stb to encode '", path, "', got an error");
+  write_file_atomic(path, bytes);
 }
 
 }  // namespace zkd::data

@@ -1,7 +1,8 @@
 // safetensors encode/decode with the reference implementation's rules (Hugging Face
 // `safetensors`): header at most 100 MB, JSON (nlohmann) with no duplicate keys, offsets of the
 // tensors sorted, contiguous from 0 to the end of the file and equal to dtype size x shape
-// (checked arithmetic), no trailing bytes. Files are read with read_file (regular files only).
+// (checked arithmetic), no trailing bytes; the header nested at most kJsonMaxDepth deep (checked
+// before parsing) and values in errors shown by json_brief. Files are read with read_file.
 #include "engine/io/safetensors.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <set>
 
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 
 namespace zkd {
 
@@ -49,32 +51,16 @@ bool parse_dtype(const std::string& s, DType* out) {
 // A non-negative integer of the header (sizes, offsets); floats, negatives and strings are errors.
 uint64_t header_uint(const ordered_json& v, const std::string& what, const char* field) {
   ZKD_CHECK(v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0), what,
-            "expected non-negative integers in ", field, ", got ", v.dump());
+            "expected non-negative integers in ", field, ", got ", json_brief(v));
   return v.get<uint64_t>();
 }
 
-// Parses the header text, refusing duplicate keys at any depth (the reference's loader keeps
-// the last one and ours once kept the first: the same file would mean different weights).
+// Parses the header text with parse_json_limited: nesting deeper than kJsonMaxDepth is refused
+// on the bytes before nlohmann sees them, and duplicate keys at any depth (the reference's loader
+// keeps the last one and ours once kept the first: the same file would mean different weights).
 ordered_json parse_header(const std::string& text, const std::string& op) {
-  std::vector<std::set<std::string>> keys;  // one set per open object
-  std::string duplicate;
-  auto check_keys = [&](int, nlohmann::json::parse_event_t ev, ordered_json& v) {
-    using E = nlohmann::json::parse_event_t;
-    if (ev == E::object_start) keys.emplace_back();
-    if (ev == E::object_end && !keys.empty()) keys.pop_back();
-    if (ev == E::key && !keys.empty() && !keys.back().insert(v.get<std::string>()).second &&
-        duplicate.empty())
-      duplicate = v.get<std::string>();
-    return true;
-  };
-  ordered_json header;
-  try {
-    header = ordered_json::parse(text, check_keys);
-  } catch (const nlohmann::json::exception& e) {
-    ZKD_FAIL(op, "expected a JSON header, got invalid JSON (", e.what(), ")");
-  }
-  ZKD_CHECK(duplicate.empty(), op, "expected unique keys in the header, got '", duplicate,
-            "' twice");
+  ordered_json header =
+      parse_json_limited<ordered_json>(text, op + " header", kSafetensorsMaxHeader);
   ZKD_CHECK(header.is_object(), op, "expected a JSON object as the header, got ",
             header.type_name());
   return header;
@@ -97,8 +83,8 @@ std::string encode_safetensors(const NamedTensors& tensors,
   for (const auto& [name, t] : tensors) {
     ZKD_CHECK(!name.empty() && name != "__metadata__", "safetensors",
               "expected a tensor name, got '", name, "'");
-    ZKD_CHECK(names.insert(name).second, "safetensors", "expected unique tensor names, got '", name,
-              "' twice");
+    ZKD_CHECK(names.insert(name).second, "safetensors", "expected unique tensor names, got '",
+              brief_text(name), "' twice");
     Tensor host = t.to(Device::cpu()).contiguous();
     ordered_json entry = ordered_json::object();
     entry["dtype"] = st_dtype(host.dtype());
@@ -140,31 +126,32 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
   SafetensorsFile file;
   std::vector<Entry> entries;
   for (const auto& [name, entry] : header.items()) {
-    const std::string what = op + " tensor '" + name + "'";
+    const std::string what = op + " tensor '" + brief_text(name) + "'";
     if (name == "__metadata__") {
       ZKD_CHECK(entry.is_object(), what, "expected an object of strings, got ", entry.type_name());
       for (const auto& [k, v] : entry.items()) {
-        ZKD_CHECK(v.is_string(), what, "expected string values, got ", v.type_name(), " for '", k,
-                  "'");
+        ZKD_CHECK(v.is_string(), what, "expected string values, got ", v.type_name(), " for '",
+                  brief_text(k), "'");
         file.metadata[k] = v.get<std::string>();
       }
       continue;
     }
     ZKD_CHECK(entry.is_object() && entry.contains("dtype") && entry.contains("shape") &&
                   entry.contains("data_offsets") && entry.size() == 3,
-              what, "expected exactly dtype, shape and data_offsets, got ", entry.dump());
+              what, "expected exactly dtype, shape and data_offsets, got ", json_brief(entry));
     const ordered_json &dt = entry["dtype"], &sh = entry["shape"], &of = entry["data_offsets"];
     Entry e;
     e.name = name;
     ZKD_CHECK(dt.is_string() && parse_dtype(dt.get<std::string>(), &e.dtype), what,
-              "expected a dtype F32, F64, U8, I32, I64, BF16 or F16, got ", dt.dump());
-    ZKD_CHECK(sh.is_array(), what, "expected an array shape, got ", sh.dump());
+              "expected a dtype F32, F64, U8, I32, I64, BF16 or F16, got ", json_brief(dt));
+    ZKD_CHECK(sh.is_array(), what, "expected an array shape, got ", json_brief(sh));
     for (const ordered_json& d : sh) {
       uint64_t v = header_uint(d, what, "shape");
       ZKD_CHECK(v <= static_cast<uint64_t>(INT64_MAX), what, "expected sizes below 2^63, got ", v);
       e.shape.push_back(static_cast<int64_t>(v));
     }
-    ZKD_CHECK(of.is_array() && of.size() == 2, what, "expected two data offsets, got ", of.dump());
+    ZKD_CHECK(of.is_array() && of.size() == 2, what, "expected two data offsets, got ",
+              json_brief(of));
     e.begin = header_uint(of[0], what, "data_offsets");
     e.end = header_uint(of[1], what, "data_offsets");
     uint64_t want = 1;
@@ -188,8 +175,8 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
   });
   uint64_t at = 0;
   for (const Entry* e : by_offset) {
-    ZKD_CHECK(e->begin == at, op, "expected tensor '", e->name, "' to start at data byte ", at,
-              " (tensors back to back), got ", e->begin,
+    ZKD_CHECK(e->begin == at, op, "expected tensor '", brief_text(e->name),
+              "' to start at data byte ", at, " (tensors back to back), got ", e->begin,
               e->begin < at ? " (overlapping another)" : " (a gap before it)");
     at = e->end;
   }
@@ -210,7 +197,7 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  return decode_safetensors(read_file(path, "safetensors"), path);
+  return decode_safetensors(read_file(path, "safetensors", kSafetensorsMaxFile), path);
 }
 
 }  // namespace zkd

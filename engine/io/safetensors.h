@@ -16,6 +16,9 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 // The reference implementation's cap on the JSON header (100 MB).
 constexpr uint64_t kSafetensorsMaxHeader = 100'000'000;
+// load_safetensors' cap on the whole file (read into memory at once): zkd's checkpoints are tens
+// of MB; far more than that is a wrong file, refused before it is read.
+constexpr uint64_t kSafetensorsMaxFile = 4ull << 30;
 
 struct SafetensorsFile {
   NamedTensors tensors;  // host tensors, in file order
@@ -29,7 +32,7 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
 // decode refuses: a header over the cap, invalid JSON or duplicate keys, offsets that overlap,
 // leave gaps, run past the data or disagree with dtype x shape, and trailing bytes.
 // Atomic save; load errors name the file and what was wrong (truncated, bad header, ...); load
-// opens regular files only.
+// opens regular files of at most kSafetensorsMaxFile bytes only.
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 SafetensorsFile load_safetensors(const std::string& path);

@@ -1,6 +1,8 @@
 // safetensors to the reference implementation's rules (issue #16): each crafted file below was
 // accepted silently or crashed before; now each is a one-line zkd::Error naming the file. Also
 // the shape element-count overflow of engine/core and read_file on FIFOs, devices and folders.
+// Issue #25: headers nested 100,000 deep (a stack overflow in nlohmann's dump while an error
+// printed the entry) and huge values or names give one short line.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 #include "engine/io/safetensors.h"
 #include "tests/common/test_util.h"
 
@@ -140,6 +143,66 @@ TEST(Safetensors, ShapeOverflowIsAnError) {
 
 TEST(Safetensors, EncodeRefusesDuplicateNames) {
   EXPECT_THROW(encode_safetensors({{"a", arange(2)}, {"a", arange(3)}}), Error);
+}
+
+std::string nested(int depth) {
+  return std::string(depth, '[') + "1" + std::string(depth, ']');
+}
+
+// One line, short (no dumped entry), naming the file.
+void expect_short_error(const std::string& bytes, const std::string& part) {
+  std::string m = decode_error(bytes);
+  EXPECT_NE(m.find("safetensors 'crafted'"), std::string::npos) << m.substr(0, 300);
+  EXPECT_NE(m.find(part), std::string::npos) << m.substr(0, 300);
+  EXPECT_EQ(m.find('\n'), std::string::npos) << m.substr(0, 300);
+  EXPECT_LT(m.size(), 300u) << m.substr(0, 300);
+}
+
+TEST(Safetensors, DeepNestingIsRefusedBeforeParsing) {
+  // The crashing file of issue #25: a tensor entry nested 100,000 deep (a 200 KB header).
+  expect_short_error(craft(R"({"__metadata__":{"x":"y"},"a":)" + nested(100000) + "}", ""),
+                     "header: expected JSON nested at most 64 deep, got deeper at byte 93");
+  // The same inside the metadata, and in an object of objects.
+  expect_short_error(craft(R"({"__metadata__":{"config":)" + nested(100000) + "}}", ""),
+                     "nested at most 64 deep");
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+  expect_short_error(craft(objects + "1" + std::string(100000, '}'), ""), "nested at most 64 deep");
+  // Under the cap: parsed, then refused with the entry shown a few levels deep.
+  expect_short_error(craft(R"({"a":)" + nested(60) + "}", ""),
+                     "tensor 'a': expected exactly dtype, shape and data_offsets, got [[[[...]]]]");
+  expect_short_error(
+      craft(R"({"a":{"dtype":"F32","shape":)" + nested(60) + R"(,"data_offsets":[0,0]}})", ""),
+      "expected non-negative integers in shape, got [[[[...]]]]");
+  expect_short_error(craft(R"({"__metadata__":{"k":)" + nested(60) + "}}", ""),
+                     "expected string values, got array for 'k'");
+}
+
+TEST(Safetensors, HugeValuesAndNamesAreCutInMessages) {
+  const std::string big(1 << 20, 'x');
+  expect_short_error(
+      craft(R"({"a":{"dtype":")" + big + R"(","shape":[],"data_offsets":[0,0]}})", ""),
+      "expected a dtype F32, F64, U8, I32, I64, BF16 or F16, got \"xxx");
+  expect_short_error(craft("{\"" + big + R"(":{"dtype":"F32"}})", ""), "xxx...'");
+  expect_short_error(craft("{\"" + big + "\":1,\"" + big + "\":2}", ""),
+                     "header: expected unique keys, got 'xxx");
+}
+
+TEST(Safetensors, DeepJsonInAMetadataStringIsTheReadersToLimit) {
+  // A config stored as a JSON string in the metadata is a valid file; whoever parses the string
+  // uses parse_json_limited and gets one line.
+  std::string config = R"({"epochs":)" + nested(100000) + "}";
+  SafetensorsFile f = decode_safetensors(encode_safetensors({}, {{"config", config}}), "crafted");
+  ASSERT_EQ(f.metadata.at("config"), config);
+  std::string m;
+  try {
+    parse_json_limited(f.metadata.at("config"), "checkpoint 'crafted' config", 1 << 20);
+  } catch (const Error& e) {
+    m = e.what();
+  }
+  EXPECT_EQ(m,
+            "checkpoint 'crafted' config: expected JSON nested at most 64 deep, got deeper at "
+            "byte 73");
 }
 
 TEST(ReadFile, OnlyRegularFiles) {

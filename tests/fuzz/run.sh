@@ -19,6 +19,9 @@ cmake -S . -B build-fuzz -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
 cmake --build build-fuzz -j"$(nproc)" --target "${harnesses[@]/#/fuzz_}"
 mkdir -p build-fuzz/findings
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Inputs up to 64 KiB; the JSON readers' up to 256 KiB, so that a mutation can nest far past the
+# depth cap (kJsonMaxDepth = 64 needs 65 brackets; the crash of issue #25 was 100,000 deep).
+declare -A max_len=([safetensors]=262144 [json]=262144)
 status=0
 for h in "${harnesses[@]}"; do
   work=build-fuzz/corpus/$h
@@ -26,7 +29,8 @@ for h in "${harnesses[@]}"; do
   log=build-fuzz/fuzz_$h.log
   # -timeout: one input over 25 s is a hang (a loaded machine can stall a run for seconds); -rss_limit_mb / -malloc_limit_mb: over 2 GiB in all or 512 MiB in one allocation is a finding.
   if build-fuzz/tests/fuzz/fuzz_"$h" "$work" "tests/fuzz/corpus/$h" -max_total_time="$seconds" \
-      -timeout=25 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
+      -timeout=25 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len="${max_len[$h]:-65536}" \
+      -print_final_stats=1 \
       -artifact_prefix=build-fuzz/findings/"$h"- >"$log" 2>&1; then
     echo "fuzz_$h: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, no finding"
   else
