@@ -226,8 +226,10 @@ def steps_for(runner, mode):
     fmt = torch.channels_last if mode.layout == "NHWC" else torch.contiguous_format
 
     def ctx():
+        # Under graph capture autocast must not cache the casted weights (PyTorch's CUDA-graph
+        # notes): the cache is freed when the context exits, under the captured kernels.
         if mode.precision == "bf16":
-            return torch.autocast(dev.type, dtype=torch.bfloat16)
+            return torch.autocast(dev.type, dtype=torch.bfloat16, cache_enabled=mode.execution != "graph")
         return torch.autocast(dev.type, enabled=False)
 
     def compiled(m):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU check, one prepared call (docs/gpu.md): on a bare GPU machine (nvcc, CMake, PyTorch's
-# python3; maybe no GoogleTest, no cuDNN under /usr/local/cuda, no OpenBLAS/zlib/stb headers) it
+# python3; maybe no GoogleTest, no cuDNN under /usr/local/cuda, none of the -dev packages) it
 # finds or unpacks what the build needs, configures a Release build for sm_90 in build-gpu/,
 # builds zkd-bench, zkd-distill and the cuda test binaries with every core, runs EVERY `cuda`
 # test, then the benchmarks within the time budget, most important first: zkd-bench --json
@@ -26,7 +26,9 @@
 #   ZKD_GTEST_SOURCE  GoogleTest source folder (else the argument, else .gpu-deps/googletest)
 #   ZKD_DEPS          folder made by tests/gpu/pack-deps.sh (default <repo>/.gpu-deps)
 #   ZKD_BUILD_DIR     build folder (default <repo>/build-gpu; dry run: <repo>/build)
-#   ZKD_FORCE_DEPS    1 uses .gpu-deps for OpenBLAS, zlib and stb even where the system has them
+#   ZKD_FORCE_DEPS    1 uses .gpu-deps for every library and header it has (OpenBLAS, stb,
+#                     oneDNN, libarchive, OpenSSL, nlohmann_json, CLI11) even where the system has them
+#   ZKD_CMAKE_ARGS    more configure arguments (the rehearsal: a ccache launcher)
 #   ZKD_QUICK_DATA    a CIFAR-100 folder (the first 10 classes suffice) for the quick preset
 #   ZKD_TORCH_MODES   modes of tests/gpu/bench_pytorch.py (default tf32,bf16,tf32+graph,
 #                     bf16+graph,tf32+compile), each its own process and time cap
@@ -131,13 +133,12 @@ fi
 grep -h "define CUDNN_MAJOR\|define CUDNN_MINOR\|define CUDNN_PATCHLEVEL" \
   "$cudnn_inc"/cudnn_version*.h 2>/dev/null | awk '{print $2 "=" $3}' >"$logs/cudnn-version.txt"
 
-# ---- OpenBLAS, zlib, stb: the system's, else .gpu-deps (libraries unpacked into the build) ----
+# ---- libraries and headers: the system's, else .gpu-deps (libraries unpacked into the build) --
 dep_args=()
-zlib_runtime=""
 force=${ZKD_FORCE_DEPS:-0}
 have_file() { [ "$force" = 1 ] && return 1; for f in "$@"; do [ -e "$f" ] && return 0; done; return 1; }
 deps_lib=$build/deps/lib           # runtime libraries (LD_LIBRARY_PATH)
-deps_link=$build/deps/link         # link-time only (libz.so: the system's libz.so.1 runs)
+deps_link=$build/deps/link         # link-time only (libcrypto.so: the system's libcrypto.so.3 runs)
 unpack() {  # unpack NAME [runtime|link]: $deps/lib/NAME.xz -> the folder
   local dir=$deps_lib
   [ "${2:-runtime}" = link ] && dir=$deps_link
@@ -159,23 +160,55 @@ if ! have_file /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h /usr/inclu
              -DZKD_CBLAS_INCLUDE="$deps/include")
   note "OpenBLAS from $deps"
 fi
-if ! have_file /usr/include/zlib.h || ! have_file /usr/lib/x86_64-linux-gnu/libz.so /usr/lib64/libz.so; then
-  if have_file /usr/include/zlib.h; then zinc=/usr/include; else zinc=$deps/include; fi
-  if in_ldcache libz.so.1; then
-    mkdir -p "$deps_link"
-    ln -sf "$(ldcache | awk '/libz.so.1 / {print $NF; exit}')" "$deps_link/libz.so"
-  else
-    unpack libz.so.1 link && ln -sf libz.so.1 "$deps_link/libz.so"
-    [ "$force" = 1 ] || zlib_runtime=$deps_link  # none on the system: ours runs too
-  fi
-  dep_args+=(-DZLIB_INCLUDE_DIR="$zinc" -DZLIB_LIBRARY="$deps_link/libz.so")
-  note "zlib: headers $zinc, library $(readlink -f "$deps_link/libz.so")"
-fi
 if ! have_file /usr/include/stb/stb_image.h /usr/include/stb_image.h /usr/local/include/stb/stb_image.h; then
   [ -f "$deps/include/stb/stb_image.h" ] || fail "no stb_image.h on the system or in $deps/include/stb"
   dep_args+=(-DZKD_STB_INCLUDE="$deps/include/stb")
   note "stb from $deps"
 fi
+
+# oneDNN, libarchive (and what it needs beyond glibc), OpenSSL's libcrypto: the same rule.
+if ! have_file /usr/include/dnnl.hpp /usr/local/include/dnnl.hpp ||
+   ! have_file /usr/lib/x86_64-linux-gnu/libdnnl.so /usr/local/lib/libdnnl.so; then
+  unpack libdnnl.so.2
+  ln -sf libdnnl.so.2 "$deps_lib/libdnnl.so"
+  in_ldcache libOpenCL.so.1 || unpack libOpenCL.so.1
+  dep_args+=(-DZKD_DNNL_INCLUDE="$deps/include/dnnl-root" -DZKD_DNNL_LIBRARY="$deps_lib/libdnnl.so")
+  note "oneDNN from $deps"
+fi
+if ! have_file /usr/include/archive.h || ! have_file /usr/lib/x86_64-linux-gnu/libarchive.so /usr/lib64/libarchive.so; then
+  unpack libarchive.so.13
+  ln -sf libarchive.so.13 "$deps_lib/libarchive.so"
+  for l in libz.so.1 libnettle.so.8 libacl.so.1 liblzma.so.5 libzstd.so.1 liblz4.so.1 libbz2.so.1.0 \
+           libxml2.so.2 libicuuc.so.72 libicudata.so.72; do
+    in_ldcache "$l" || unpack "$l"
+  done
+  dep_args+=(-DLibArchive_INCLUDE_DIR="$deps/include" -DLibArchive_LIBRARY="$deps_lib/libarchive.so")
+  note "libarchive from $deps"
+fi
+if ! have_file /usr/include/openssl/crypto.h ||
+   ! have_file /usr/lib/x86_64-linux-gnu/libcrypto.so /usr/lib64/libcrypto.so; then
+  if in_ldcache libcrypto.so.3; then  # the system's runs; link against it
+    mkdir -p "$deps_link"
+    ln -sf "$(ldcache | awk '/libcrypto.so.3 / {print $NF; exit}')" "$deps_link/libcrypto.so"
+    crypto=$deps_link/libcrypto.so
+  else
+    unpack libcrypto.so.3 && ln -sf libcrypto.so.3 "$deps_lib/libcrypto.so"
+    crypto=$deps_lib/libcrypto.so
+  fi
+  dep_args+=(-DOPENSSL_INCLUDE_DIR="$deps/include" -DOPENSSL_CRYPTO_LIBRARY="$crypto")
+  note "OpenSSL: headers $deps/include, library $(readlink -f "$crypto")"
+fi
+# Header-only, with CMake package configs (their prefix is $deps).
+if ! have_file /usr/include/nlohmann/json.hpp /usr/local/include/nlohmann/json.hpp; then
+  dep_args+=(-Dnlohmann_json_DIR="$deps/share/cmake/nlohmann_json")
+  note "nlohmann_json from $deps"
+fi
+if ! have_file /usr/include/CLI/CLI.hpp /usr/local/include/CLI/CLI.hpp; then
+  dep_args+=(-DCLI11_DIR="$deps/share/cmake/CLI11")
+  note "CLI11 from $deps"
+fi
+[ ${#dep_args[@]} -gt 0 ] && [ ! -f "$deps/share/cmake/CLI11/CLI11Config.cmake" ] &&
+  note "WARNING: $deps predates the oneDNN / libarchive / OpenSSL / JSON / CLI11 entries: rerun tests/gpu/pack-deps.sh"
 
 # ---- GoogleTest: the system's (found by CMake), else a source folder ------------------------
 gtest_src=${1:-${ZKD_GTEST_SOURCE:-}}
@@ -183,7 +216,7 @@ gtest_src=${1:-${ZKD_GTEST_SOURCE:-}}
   [ -f "$deps/googletest/CMakeLists.txt" ] && gtest_src=$deps/googletest
 [ -n "$gtest_src" ] && dep_args+=(-DZKD_GTEST_SOURCE="$gtest_src") && note "GoogleTest source $gtest_src (when no package is found)"
 
-export LD_LIBRARY_PATH="$deps_lib${zlib_runtime:+:$zlib_runtime}${runtime_path:+:$runtime_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$deps_lib${runtime_path:+:$runtime_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 # ---- configure and build ---------------------------------------------------------------------
 gen=()
@@ -198,7 +231,7 @@ else
   t=$(date +%s)
   cmake -S "$repo" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DCMAKE_CUDA_COMPILER="$nvcc" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
-    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$deps_lib" "${cudnn_args[@]}" "${dep_args[@]}" \
+    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$deps_lib" "${cudnn_args[@]}" "${dep_args[@]}" ${ZKD_CMAKE_ARGS:-} \
     >"$logs/configure.log" 2>&1 || { tail -30 "$logs/configure.log"; fail "configure (see $logs/configure.log)"; }
   record configure ok "$(( $(date +%s) - t ))"
 fi
@@ -236,7 +269,7 @@ bench=("$build/apps/zkd-bench")
 torch_modes=${ZKD_TORCH_MODES:-tf32,bf16,tf32+graph,bf16+graph,tf32+compile}
 if [ "$dryrun" = 1 ]; then  # the CPU rehearsal: tiny nets, a few steps
   zargs=(--device cpu --train resnet20 --kd resnet8x4:resnet20 --infer resnet20 --batch-size 8 --warmup 1 --steps 2 --repeats 2)
-  sargs=(--device cpu --sweep-pair resnet8x4:resnet20 --sweep 1,2 --batch-size 8 --warmup 1 --steps 2 --repeats 2)
+  sargs=(--device cpu --sweep-pair resnet8x4:resnet20 --sweep 1,2 --batch-size 4 --warmup 0 --steps 1 --repeats 2)
   targs=(--device cpu --train resnet20 --kd resnet8x4:resnet20 --infer resnet20 --batch 8 --infer-batch 8 --warmup 1 --steps 2 --repeats 2)
 else
   zargs=(--device cuda)  # the default cases, batch 64, warm-up 30, 200 steps x 3
@@ -244,9 +277,10 @@ else
   targs=(--device cuda)
 fi
 help=$("${bench[@]}" --help 2>&1)
-torch_mode() {  # torch_mode MODE CAP
-  phase "torch $1" "$2" "$logs/bench-torch-$1.log" $py "$repo/tests/gpu/bench_pytorch.py" "${targs[@]}" \
-    --modes "$1" --json "$logs/bench-torch-$1.json"
+torch_mode() {  # torch_mode MODE CAP [ARGS...]
+  local mode=$1 cap=$2; shift 2
+  phase "torch $mode" "$cap" "$logs/bench-torch-$mode.log" $py "$repo/tests/gpu/bench_pytorch.py" "${targs[@]}" \
+    --modes "$mode" --json "$logs/bench-torch-$mode.json" "$@"
 }
 has_mode() { [[ ",$torch_modes," == *",$1,"* ]]; }
 if [ "${ZKD_CHECK_BENCH:-1}" != 0 ]; then
@@ -275,7 +309,7 @@ if [ "${ZKD_CHECK_BENCH:-1}" != 0 ]; then
       --data "$ZKD_QUICK_DATA" --out "$build/quick" --overwrite
   fi
   for m in ${torch_modes//,/ }; do
-    case $m in *compile*) torch_mode "$m" 150 ;; esac
+    case $m in *compile*) torch_mode "$m" 150 --infer '' ;; esac  # compiling costs: the targets' cases
   done
 fi
 

@@ -408,7 +408,8 @@ def main():
         print("  " + line)
     for n in notes:
         print("  " + n)
-    print(f"speed (ms/step; batch {zkd[0]['batch'] if zkd else '?'}; PT = PyTorch {torch_v}; vs = best PyTorch ms / "
+    batches = sorted({r["batch"] for r in zkd + torch_rows if r.get("case") != "sweep" and "batch" in r})
+    print(f"speed (ms/step; batch {','.join(map(str, batches)) or '?'}; PT = PyTorch {torch_v}; vs = best PyTorch ms / "
           f"best zkd ms; leak = device memory in use after the last repeat minus after the first):")
     for l in table:
         print("  " + l)
