@@ -152,11 +152,11 @@ def as_graph(dev, data, body, opt):
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
         for _ in range(3):
-            if opt:
+            if opt is not None:
                 opt.zero_grad(set_to_none=True)
             body(static_x, static_y)
     torch.cuda.current_stream().wait_stream(side)
-    if opt:
+    if opt is not None:
         opt.zero_grad(set_to_none=True)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
@@ -246,7 +246,7 @@ def steps_for(runner, mode):
 
         def step(i):
             x, y = data.at(i)
-            if opt:
+            if opt is not None:
                 opt.zero_grad(set_to_none=True)
             body(x, y)
         return step
