@@ -1,7 +1,7 @@
 // End-to-end tests of zkd-train, zkd-distill, zkd-eval and zkd-bench on the CPU with a tiny
 // synthetic data set: learning happens, distillation runs, resume is exact, a diverging run stops
 // and keeps its last good checkpoint, SIGINT writes a loadable checkpoint, logits are saved as
-// .npy, and the benchmark prints its table.
+// .npy, and the benchmark prints its table and writes its rows as JSON.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
 
 #include "apps/config/config.h"
 #include "apps/run/checkpoint.h"
@@ -251,6 +253,66 @@ TEST(E2E, BenchPrintsItsTableOnTheCpu) {
   for (const char* row :
        {"| train | resnet20", "| kd+ls | resnet20:resnet20", "| infer | resnet20"})
     EXPECT_NE(r.output.find(row), std::string::npos) << row << "\n" << r.output;
+}
+
+// --json: one row per case with the run's fields, sweep rows with their member count; the
+// throughput is members x batch / step time.
+TEST(E2E, BenchWritesJsonRowsWithSweepMembers) {
+  std::string json = fresh_dir("bench_json") + "/bench.json";
+  RunResult r = run({ZKD_BENCH_BIN,
+                     "--device",
+                     "cpu",
+                     "--train",
+                     "",
+                     "--kd",
+                     "",
+                     "--infer",
+                     "resnet20",
+                     "--sweep",
+                     "1,2",
+                     "--sweep-pair",
+                     "resnet20:resnet20",
+                     "--batch-size",
+                     "4",
+                     "--warmup",
+                     "1",
+                     "--steps",
+                     "2",
+                     "--repeats",
+                     "2",
+                     "--json",
+                     json});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("| sweep | resnet20:resnet20 x2"), std::string::npos) << r.output;
+  nlohmann::json doc = nlohmann::json::parse(read_file(json));
+  EXPECT_EQ(doc["device"], "cpu");
+  EXPECT_EQ(doc["repeats"], 2);
+  ASSERT_EQ(doc["rows"].size(), 3u) << doc.dump(1);
+  const char* names[] = {"infer resnet20", "sweep resnet20:resnet20 x1",
+                         "sweep resnet20:resnet20 x2"};
+  for (size_t i = 0; i < 3; ++i) {
+    const nlohmann::json& row = doc["rows"][i];
+    EXPECT_EQ(row["name"], names[i]);
+    EXPECT_EQ(row["impl"], "zkd");
+    EXPECT_EQ(row["precision"], "fp32");
+    EXPECT_EQ(row["layout"], "NCHW");
+    EXPECT_EQ(row["graph"], false);
+    EXPECT_EQ(row["batch"], 4);
+    EXPECT_EQ(row["members"], i == 0 ? 1 : static_cast<int>(i));
+    EXPECT_EQ(row["version"], doc["version"]);
+    double ms = row["ms_per_step"];
+    ASSERT_GT(ms, 0.0);
+    EXPECT_NEAR(row["images_per_s"].get<double>(), row["members"].get<double>() * 4 / (ms * 1e-3),
+                1e-9 * row["images_per_s"].get<double>());
+  }
+}
+
+TEST(E2E, BenchRefusesAJsonPathInAMissingFolderBeforeTiming) {
+  RunResult r = run({ZKD_BENCH_BIN, "--device", "cpu", "--json", "/nonexistent-zkd/b.json"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--json expects a file in an existing folder"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("| case"), std::string::npos) << r.output;
 }
 
 TEST(E2E, MissingDataPrintsTheFetchCommand) {

@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "apps/sweep/shared_teacher.h"
-#include "engine/autograd/grad_mode.h"
 #include "nets/registry.h"
+#include "tests/sweep/shared_teacher_util.h"
 
 namespace zkd::app::sweep {
 namespace {
@@ -20,23 +20,13 @@ namespace {
 TEST(SharedTeacher, StackedForwardEqualsOneForwardPerMember) {
   for (const char* name : {"resnet20", "wrn_16_2", "ShuffleV2"}) {
     Generator g(3);
-    std::shared_ptr<Module> teacher = nets::create(name, g, 10);
-    {  // move the batchnorm running statistics off their initial values
-      NoGradGuard no_grad;
-      teacher->train();
-      (*teacher)(Variable(normal({8, 3, 32, 32}, 0.3, 1.2, g)));
-    }
-    std::vector<Tensor> batches = {normal({3, 3, 32, 32}, 0, 1, g), normal({5, 3, 32, 32}, 0, 1, g),
-                                   normal({1, 3, 32, 32}, 0, 1, g)};
+    std::shared_ptr<Module> teacher = warmed_teacher(name, g);
+    std::vector<Tensor> batches = member_batches(g);
     std::vector<Tensor> shared = shared_teacher_logits(*teacher, batches);
     EXPECT_FALSE(teacher->is_training());
     ASSERT_EQ(shared.size(), 3u);
     for (size_t i = 0; i < batches.size(); ++i) {
-      Tensor alone;
-      {
-        NoGradGuard no_grad;
-        alone = (*teacher)(Variable(batches[i])).data();
-      }
+      Tensor alone = forward_alone(*teacher, batches[i]);
       ASSERT_EQ(shared[i].shape(), alone.shape()) << name;
       std::vector<float> a = shared[i].to_vector<float>(), b = alone.to_vector<float>();
       double max_err = 0, scale = 0;
