@@ -40,7 +40,7 @@ Tensor zeros_on(const Shape& s, const Tensor& like) {
 
 }  // namespace
 
-Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
+Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, Precision p) {
   check_matrix(x, "input");
   check_matrix(w, "weight");
   int64_t N = x.size(0), I = x.size(1), O = w.size(0);
@@ -63,7 +63,7 @@ Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
   return y;
 }
 
-Tensor linear_bwd_input(const Tensor& dy, const Tensor& w) {
+Tensor linear_bwd_input(const Tensor& dy, const Tensor& w, Precision p) {
   check_matrix(dy, "output gradient");
   check_matrix(w, "weight");
   int64_t N = dy.size(0), O = dy.size(1), I = w.size(1);
@@ -78,7 +78,7 @@ Tensor linear_bwd_input(const Tensor& dy, const Tensor& w) {
   return dx;
 }
 
-Tensor linear_bwd_weight(const Tensor& dy, const Tensor& x) {
+Tensor linear_bwd_weight(const Tensor& dy, const Tensor& x, Precision p) {
   check_matrix(dy, "output gradient");
   check_matrix(x, "input");
   int64_t N = dy.size(0), O = dy.size(1), I = x.size(1);
