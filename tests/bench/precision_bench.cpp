@@ -1,7 +1,7 @@
 // zkd_precision_bench: bf16 vs fp32 speed on the CPU, per conv op and per training step (forward,
 // cross-entropy, backward, SGD) of a zoo net, fp32 and bf16 interleaved round by round in one
 // process, median of the rounds. A measurement to run by hand (docs/precision.md), not a test.
-//   zkd_precision_bench [net=resnet20] [threads=1] [batch=64] [rounds=7]
+//   zkd_precision_bench [net=resnet20] [threads=1] [batch=64] [rounds=7] [steps-only]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   zkd::set_cpu_threads(threads);
   std::printf("bf16: %s; threads %d\n",
               zkd::cpu::bf16_native() ? "native (oneDNN, AVX512-BF16)" : "emulated", threads);
-  conv_ops(batch, rounds);
+  if (argc <= 5 || std::string(argv[5]) != "steps-only") conv_ops(batch, rounds);
   train_steps(net, batch, rounds);
   return 0;
 }
