@@ -287,6 +287,20 @@ TEST(Bf16Native, MatchesEmulation) {
     EXPECT_TRUE(test::all_close(dx, dxe, kExactAtol, kExactRtol, c.name));
     EXPECT_TRUE(test::all_close(dw, dwe, kExactAtol, kExactRtol, c.name));
   }
+  Tensor x = test::random_tensor({5, 37}, 74, DType::F32),
+         w = test::random_tensor({11, 37}, 75, DType::F32);
+  Tensor b = test::random_tensor({11}, 76, DType::F32),
+         dy = test::random_tensor({5, 11}, 77, DType::F32);
+  const Precision p = Precision::BF16;
+  Tensor y = cpu::linear_fwd(x, w, b, p), dx = cpu::linear_bwd_input(dy, w, p),
+         dw = cpu::linear_bwd_weight(dy, x, p);
+  set_cpu_bf16_emulated(true);
+  Tensor ye = cpu::linear_fwd(x, w, b, p), dxe = cpu::linear_bwd_input(dy, w, p),
+         dwe = cpu::linear_bwd_weight(dy, x, p);
+  set_cpu_bf16_emulated(false);
+  EXPECT_TRUE(test::all_close(y, ye, kExactAtol, kExactRtol, "linear forward"));
+  EXPECT_TRUE(test::all_close(dx, dxe, kExactAtol, kExactRtol, "linear backward-input"));
+  EXPECT_TRUE(test::all_close(dw, dwe, kExactAtol, kExactRtol, "linear backward-weight"));
 }
 
 }  // namespace
