@@ -49,23 +49,13 @@ StepResult one_step(const std::string& net, Precision p, bool guard = true) {
   return r;
 }
 
-// Relative L2 distance |a - b| / |b|.
-double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
-  double d = 0, n = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    d += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-    n += double(b[i]) * b[i];
-  }
-  return std::sqrt(d / n);
-}
-
 class Bf16Step : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Bf16Step, WithinBf16ErrorOfFp32AndRepeatable) {
   const std::string net = GetParam();
   StepResult f = one_step(net, Precision::F32), h = one_step(net, Precision::BF16);
   double dloss = std::fabs(h.loss - f.loss) / f.loss;
-  double dgrad = rel_l2(h.grads, f.grads), dparam = rel_l2(h.params, f.params);
+  double dgrad = test::rel_l2(h.grads, f.grads), dparam = test::rel_l2(h.params, f.params);
   std::printf(
       "[bf16-step] %s loss %.6f vs %.6f (rel %.2e), grads rel-L2 %.2e, params rel-L2 %.2e\n",
       net.c_str(), h.loss, f.loss, dloss, dgrad, dparam);
