@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "engine/core/precision.h"
 #include "engine/tensor/tensor.h"
 
 namespace zkd {
@@ -11,6 +12,9 @@ struct Conv2dArgs {
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_h = 0, pad_w = 0;
   int64_t groups = 1;
+  // Set by the conv2d op from the policy (engine/core/precision.h), kept by its node for the
+  // backward; BF16: bf16 operands, float32 accumulation and outputs.
+  Precision precision = Precision::F32;
 };
 
 struct Pool2dArgs {

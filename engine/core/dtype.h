@@ -1,5 +1,6 @@
 // Element types of a Tensor. float32 everywhere, float64 on the CPU (gradient checks), integer
-// types for data and labels; bf16/fp16 are reserved names for a later mixed-precision path.
+// types for data and labels; BF16 holds the bf16 copies the CUDA bf16 ops stage internally
+// (engine/core/precision.h); F16 is a reserved name.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -53,7 +53,9 @@ Variable conv2d(const Variable& xv, const Variable& wv, const Variable& bv, cons
     check_dtype(op, b, x.dtype(), "bias");
     check_same_device(op, x, b);
   }
-  Tensor y = ZKD_DISPATCH(x, conv2d_fwd, x.contiguous(), w.contiguous(), b, a);
+  Conv2dArgs ap = a;  // the policy of this call, replayed by the backward
+  ap.precision = x.dtype() == DType::F32 ? compute_precision() : Precision::F32;
+  Tensor y = ZKD_DISPATCH(x, conv2d_fwd, x.contiguous(), w.contiguous(), b, ap);
   count_macs(x.size(0) * K * w.size(1) * w.size(2) * w.size(3) * Ho * Wo);
   auto n = make_node<Conv2dNode>({&xv, &wv, &bv});
   if (n) {
@@ -61,7 +63,7 @@ Variable conv2d(const Variable& xv, const Variable& wv, const Variable& bv, cons
     if (n->next[0].fn) n->w = w.contiguous();
     n->x_shape = x.shape();
     n->w_shape = w.shape();
-    n->args = a;
+    n->args = ap;
   }
   return Variable::make_result(y, n);
 }

@@ -8,12 +8,13 @@ namespace zkd {
 namespace {
 struct LinearNode : Node {
   Tensor x, w;
+  Precision precision = Precision::F32;  // the forward's, replayed by the backward
   const char* name() const override { return "linear"; }
   std::vector<Tensor> backward(const std::vector<Tensor>& g) override {
     const Tensor& dy = g[0];
     std::vector<Tensor> out(3);
-    if (next[0].fn) out[0] = ZKD_DISPATCH(dy, linear_bwd_input, dy, w);
-    if (next[1].fn) out[1] = ZKD_DISPATCH(dy, linear_bwd_weight, dy, x);
+    if (next[0].fn) out[0] = ZKD_DISPATCH(dy, linear_bwd_input, dy, w, precision);
+    if (next[1].fn) out[1] = ZKD_DISPATCH(dy, linear_bwd_weight, dy, x, precision);
     if (next[2].fn) out[2] = ZKD_DISPATCH(dy, sum_rows, dy);
     return out;
   }
@@ -39,12 +40,14 @@ Variable linear(const Variable& xv, const Variable& wv, const Variable& bv) {
     check_same_device(op, x, b);
   }
   Tensor xc = x.contiguous(), wc = w.contiguous();
-  Tensor y = ZKD_DISPATCH(x, linear_fwd, xc, wc, b);
+  Precision p = x.dtype() == DType::F32 ? compute_precision() : Precision::F32;
+  Tensor y = ZKD_DISPATCH(x, linear_fwd, xc, wc, b, p);
   count_macs(x.size(0) * x.size(1) * w.size(0));
   auto n = make_node<LinearNode>({&xv, &wv, &bv});
   if (n) {
     n->x = xc;
     n->w = wc;
+    n->precision = p;
   }
   return Variable::make_result(y, n);
 }

@@ -10,6 +10,17 @@
 
 namespace zkd::test {
 
+double rel_l2(const std::vector<float>& got, const std::vector<float>& want) {
+  ZKD_CHECK(got.size() == want.size(), "rel_l2", "expected vectors of the same length, got ",
+            got.size(), " and ", want.size());
+  double d = 0, n = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    d += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+    n += double(want[i]) * want[i];
+  }
+  return std::sqrt(d) / (std::sqrt(n) + 1e-6);
+}
+
 Diff diff(const Tensor& got, const Tensor& want) {
   std::vector<double> g = got.to(Device::cpu()).to(DType::F64).to_vector<double>();
   std::vector<double> w = want.to(Device::cpu()).to(DType::F64).to_vector<double>();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "engine/memory/gpu_api.h"
 #include "engine/tensor/tensor.h"
@@ -15,6 +16,8 @@ struct Diff {
 };
 
 Diff diff(const Tensor& got, const Tensor& want);
+// |got - want|_2 / (|want|_2 + 1e-6) over two same-length vectors (whole-step comparisons).
+double rel_l2(const std::vector<float>& got, const std::vector<float>& want);
 // Passes when |got - want| <= atol + rtol * |want| everywhere (and shapes match).
 ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want, double atol,
                                      double rtol, const std::string& what = "");

@@ -1,9 +1,11 @@
 // CPU conv2d: im2col + GEMM (OpenBLAS) per image and group; backward by the transposed GEMMs
 // and col2im. Reference for cuDNN and for the fp32 oneDNN path (conv_onednn.cpp), which fp32
-// takes unless ZKD_CPU_REFERENCE=1; templated on float and double.
+// takes unless ZKD_CPU_REFERENCE=1; templated on float and double. Under the bf16 policy each op
+// runs oneDNN's bf16 kernels, or emulates them (bf16_cpu.h): rounded operands, the fp32 path.
 #include <vector>
 
 #include "engine/backend/backend.h"
+#include "engine/backend/cpu/bf16_cpu.h"
 #include "engine/backend/cpu/cpu_util.h"
 #include "engine/backend/cpu/onednn_ops.h"
 
@@ -71,6 +73,10 @@ void col2im(const T* col, const Geometry& g, const Conv2dArgs& a, T* dx) {
 }  // namespace
 
 Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& a) {
+  if (bf16_compute(x, a.precision)) {
+    if (bf16_native()) return onednn::conv2d_fwd(x, w, bias, a);
+    return conv2d_fwd(round_to_bf16(x), round_to_bf16(w), bias, fp32_args(a));
+  }
   if (fast_fp32(x)) return onednn::conv2d_fwd(x, w, bias, a);
   Geometry g = geometry(x.shape(), w.shape(), a);
   Tensor y = Tensor::empty({g.N, g.K, g.Ho, g.Wo}, x.dtype(), x.device());
@@ -101,6 +107,10 @@ Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Co
 
 Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
                        const Conv2dArgs& a) {
+  if (bf16_compute(dy, a.precision)) {
+    if (bf16_native()) return onednn::conv2d_bwd_data(dy, w, x_shape, a);
+    return conv2d_bwd_data(round_to_bf16(dy), round_to_bf16(w), x_shape, fp32_args(a));
+  }
   if (fast_fp32(dy)) return onednn::conv2d_bwd_data(dy, w, x_shape, a);
   Geometry g = geometry(x_shape, w.shape(), a);
   Tensor dx = zeros(x_shape, dy.dtype(), dy.device());
@@ -124,6 +134,10 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
 
 Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape,
                          const Conv2dArgs& a) {
+  if (bf16_compute(dy, a.precision)) {
+    if (bf16_native()) return onednn::conv2d_bwd_weight(dy, x, w_shape, a);
+    return conv2d_bwd_weight(round_to_bf16(dy), round_to_bf16(x), w_shape, fp32_args(a));
+  }
   if (fast_fp32(dy)) return onednn::conv2d_bwd_weight(dy, x, w_shape, a);
   Geometry g = geometry(x.shape(), w_shape, a);
   Tensor dw = zeros(w_shape, dy.dtype(), dy.device());

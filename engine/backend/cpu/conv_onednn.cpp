@@ -1,6 +1,9 @@
-// fp32 conv2d on oneDNN: forward, backward-data and backward-weights (grouped and depthwise
-// included). Each shape gets one plan, built on first use and cached: the primitive (layouts
-// left to oneDNN), the reorders between NCHW / OIHW and those layouts, and the internal buffers.
+// conv2d on oneDNN: forward, backward-data and backward-weights (grouped and depthwise
+// included), float32, or bf16 operands (Conv2dArgs::precision) with float32 accumulation and
+// outputs. Each shape gets one plan, built on first use and cached: the primitive (layouts left to
+// oneDNN), the reorders between NCHW / OIHW and those layouts, and the internal buffers. In bf16
+// the reorders of the inputs (x, w, dy) also convert float32 to bf16: the casts cost nothing on
+// top of the layout change the fp32 path already does.
 #include <sstream>
 
 #include "engine/backend/cpu/onednn.h"
@@ -19,6 +22,10 @@ struct Problem {
   Shape x, w, y;
   Conv2dArgs a;
   bool bias = false;
+  // The operands' type (x, w, dy): f32, or bf16 under the bf16 policy. Outputs are f32.
+  memory::data_type in() const {
+    return a.precision == Precision::BF16 ? memory::data_type::bf16 : memory::data_type::f32;
+  }
   memory::dims strides() const { return {a.stride_h, a.stride_w}; }
   memory::dims pad_l() const { return {a.pad_h, a.pad_w}; }
   // oneDNN wants the right padding that gives PyTorch's output size (it may be negative when
@@ -27,18 +34,23 @@ struct Problem {
     return {(y[2] - 1) * a.stride_h + w[2] - x[2] - a.pad_h,
             (y[3] - 1) * a.stride_w + w[3] - x[3] - a.pad_w};
   }
-  memory::desc any(const Shape& s) const { return plain_f32(dims(s), tag::any); }
+  memory::desc any(const Shape& s) const { return plain_f32(dims(s), tag::any); }  // an output
+  memory::desc any_in(const Shape& s) const { return memory::desc(dims(s), in(), tag::any); }
   memory::desc any_weights() const {
+    memory::desc d = weights_f32(w, a.groups);
+    return memory::desc(d.dims(), in(), tag::any);
+  }
+  memory::desc any_dweights() const {
     memory::desc d = weights_f32(w, a.groups);
     return plain_f32(d.dims(), tag::any);
   }
   cfwd::primitive_desc fwd_pd() const {
     cfwd::desc d =
         bias ? cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
-                          any(x), any_weights(), plain_f32({w[0]}, tag::x), any(y), strides(),
+                          any_in(x), any_weights(), plain_f32({w[0]}, tag::x), any(y), strides(),
                           pad_l(), pad_r())
              : cfwd::desc(dn::prop_kind::forward_training, dn::algorithm::convolution_direct,
-                          any(x), any_weights(), any(y), strides(), pad_l(), pad_r());
+                          any_in(x), any_weights(), any(y), strides(), pad_l(), pad_r());
     return cfwd::primitive_desc(d, engine());
   }
   std::string key(const char* kind) const {
@@ -49,7 +61,7 @@ struct Problem {
       for (int64_t v : *sh) s << v << ',';
     }
     s << '|' << a.stride_h << ',' << a.stride_w << ',' << a.pad_h << ',' << a.pad_w << ','
-      << a.groups << ',' << bias;
+      << a.groups << ',' << bias << ',' << precision_name(a.precision);
     return s.str();
   }
 };
@@ -143,7 +155,7 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
   Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
   std::lock_guard<std::mutex> g(lock());
   Plan& plan = cache().get(p.key("bwd_data"), [&] {
-    cbwd_data::desc d(dn::algorithm::convolution_direct, p.any(p.x), p.any_weights(), p.any(p.y),
+    cbwd_data::desc d(dn::algorithm::convolution_direct, p.any(p.x), p.any_weights(), p.any_in(p.y),
                       p.strides(), p.pad_l(), p.pad_r());
     cbwd_data::primitive_desc pd(d, engine(), p.fwd_pd());
     Plan pl{cbwd_data(pd), {}, {}};
@@ -164,8 +176,8 @@ Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape
   Tensor dw = Tensor::empty(w_shape, dy.dtype(), dy.device());
   std::lock_guard<std::mutex> g(lock());
   Plan& plan = cache().get(p.key("bwd_weights"), [&] {
-    cbwd_weights::desc d(dn::algorithm::convolution_direct, p.any(p.x), p.any_weights(), p.any(p.y),
-                         p.strides(), p.pad_l(), p.pad_r());
+    cbwd_weights::desc d(dn::algorithm::convolution_direct, p.any_in(p.x), p.any_dweights(),
+                         p.any_in(p.y), p.strides(), p.pad_l(), p.pad_r());
     cbwd_weights::primitive_desc pd(d, engine(), p.fwd_pd());
     Plan pl{cbwd_weights(pd), {}, {}};
     pl.staged.emplace_back(DNNL_ARG_DIFF_DST,

@@ -15,11 +15,12 @@
 namespace zkd {
 
 namespace {
-bool env_reference() {
-  const char* v = std::getenv("ZKD_CPU_REFERENCE");
+bool env_on(const char* name) {
+  const char* v = std::getenv(name);
   return v != nullptr && std::strcmp(v, "") != 0 && std::strcmp(v, "0") != 0;
 }
-std::atomic<bool> g_reference{env_reference()};
+std::atomic<bool> g_reference{env_on("ZKD_CPU_REFERENCE")};
+std::atomic<bool> g_bf16_emulated{env_on("ZKD_CPU_BF16_EMULATE")};
 std::atomic<int> g_threads{0};  // 0: not set yet, the runtimes' default (all cores)
 
 // Host tensors come from aligned_alloc (engine/memory/cpu_allocator.cpp). glibc serves large
@@ -55,6 +56,13 @@ void set_cpu_reference(bool on) {
 }
 bool cpu_reference() {
   return g_reference;
+}
+
+void set_cpu_bf16_emulated(bool on) {
+  g_bf16_emulated = on;
+}
+bool cpu_bf16_emulated() {
+  return g_bf16_emulated;
 }
 
 }  // namespace zkd

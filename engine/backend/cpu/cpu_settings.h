@@ -1,6 +1,7 @@
 // Settings of the CPU backend, read by every CPU op: how many threads it uses and whether fp32 ops
 // run on oneDNN (the default) or on the reference loops + BLAS (ZKD_CPU_REFERENCE=1 or
-// set_cpu_reference(true); float64 always runs on the reference). See docs/cpu-backend.md.
+// set_cpu_reference(true); float64 always runs on the reference) and how bf16 runs. See
+// docs/cpu-backend.md and docs/precision.md.
 #pragma once
 
 namespace zkd {
@@ -15,5 +16,14 @@ int cpu_cores();    // the machine's cores (std::thread::hardware_concurrency, >
 // The initial value is the environment variable ZKD_CPU_REFERENCE (1 = on).
 void set_cpu_reference(bool on);
 bool cpu_reference();
+
+// bf16 convs and GEMMs (engine/core/precision.h) run on oneDNN's bf16 kernels when the CPU has
+// AVX512-BF16 (cpu_has_bf16), and emulated otherwise: operands rounded to bf16, float32
+// arithmetic (the same numbers up to summation order, no speed-up; one line on stderr says so).
+// set_cpu_bf16_emulated(true) forces the emulation (tests compare the two); its initial value is
+// the environment variable ZKD_CPU_BF16_EMULATE (1 = on). The reference switch implies it.
+bool cpu_has_bf16();
+void set_cpu_bf16_emulated(bool on);
+bool cpu_bf16_emulated();
 
 }  // namespace zkd

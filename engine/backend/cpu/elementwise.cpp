@@ -3,7 +3,9 @@
 #include <cstring>
 
 #include "engine/backend/backend.h"
+#include "engine/backend/cpu/bf16_cpu.h"
 #include "engine/backend/cpu/cpu_util.h"
+#include "engine/core/bf16.h"
 
 namespace zkd::cpu {
 
@@ -160,6 +162,13 @@ Tensor map(const char* op, F&& f, const Tensor& a, const More&... more) {
     map_loop(a.numel(), y.data<T>(), f, a.data<T>(), more.template data<T>()...);
   });
   return y;
+}
+
+Tensor round_to_bf16(const Tensor& x) {
+  ZKD_CHECK(x.dtype() == DType::F32, "round_to_bf16", "expected float32, got ",
+            dtype_name(x.dtype()));
+  return map(
+      "round_to_bf16", [](auto v) { return decltype(v)(round_bf16(float(v))); }, x);
 }
 
 void add_inplace(Tensor& dst, const Tensor& src, double alpha) {

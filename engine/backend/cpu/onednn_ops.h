@@ -1,4 +1,5 @@
-// The fp32 CPU ops that run on oneDNN (the default; see cpu_settings.h). Same contract as the
+// The CPU ops that run on oneDNN: fp32 (the default; see cpu_settings.h) and bf16 (when the CPU
+// has it; bf16_cpu.h). Same contract as the
 // backend ops of op_list.inc: contiguous NCHW / OIHW tensors in and out; any blocked layout
 // lives only inside a call. The reference versions in conv.cpp stay for float64 and for
 // ZKD_CPU_REFERENCE=1.
@@ -16,5 +17,11 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
 // dy, x -> dw of w_shape
 Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape,
                          const Conv2dArgs& a);
+
+// C [M, N] = A [M, K] B [K, N] (+ bias [N]) with bf16 operands, float32 accumulation and output.
+// A, B, C, bias: float32; A is stored row-major [M, K], or [K, M] when a_t; B row-major [K, N], or
+// [N, K] when b_t; C row-major. M, N, K >= 1.
+void matmul_bf16(const float* A, bool a_t, const float* B, bool b_t, const float* bias, float* C,
+                 int64_t M, int64_t N, int64_t K);
 
 }  // namespace zkd::cpu::onednn

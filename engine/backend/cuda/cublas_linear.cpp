@@ -2,8 +2,11 @@
 // gradients, with cublasGemmEx in the math mode's compute type (Strict: CUBLAS_COMPUTE_32F;
 // Fast: CUBLAS_COMPUTE_32F_FAST_TF32). cuBLAS is column-major: a row-major [r, c] matrix is a
 // column-major [c, r] one, so each product below is written for the transposes. Bias add and
-// the bias gradient (sum over rows) are our kernels in kernels/bias_add.cu.
+// the bias gradient (sum over rows) are our kernels in kernels/bias_add.cu. Under the bf16 policy
+// (engine/core/precision.h) the two operands are cast into bf16 copies (bf16_cast.h) and
+// multiplied with float32 accumulation (CUBLAS_COMPUTE_32F) into the float32 output.
 #include "engine/backend/backend.h"
+#include "engine/backend/cuda/bf16_cast.h"
 #include "engine/backend/cuda/context.h"
 #include "engine/backend/cuda/kernel_glue.h"
 #include "kernels/bias_add.h"
@@ -24,6 +27,26 @@ void gemm(cublasOperation_t ta, cublasOperation_t tb, int64_t m, int64_t n, int6
                                 static_cast<int>(ldc), cublas_compute_type(), CUBLAS_GEMM_DEFAULT));
 }
 
+// The same product with A and B given as float32 tensors, multiplied as bf16 copies with float32
+// accumulation.
+void gemm_bf16(cublasOperation_t ta, cublasOperation_t tb, int64_t m, int64_t n, int64_t k,
+               const Tensor& A, int64_t lda, const Tensor& B, int64_t ldb, float* C, int64_t ldc) {
+  const float one = 1, zero = 0;
+  Tensor a16 = to_bf16(A), b16 = to_bf16(B);
+  ZKD_CUBLAS_CHECK(cublasGemmEx(
+      cublas(), ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), &one,
+      a16.raw(), CUDA_R_16BF, static_cast<int>(lda), b16.raw(), CUDA_R_16BF, static_cast<int>(ldb),
+      &zero, C, CUDA_R_32F, static_cast<int>(ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+// C = op(A) op(B) in the precision p (float32 tensors A, B).
+void gemm_p(Precision p, cublasOperation_t ta, cublasOperation_t tb, int64_t m, int64_t n,
+            int64_t k, const Tensor& A, int64_t lda, const Tensor& B, int64_t ldb, float* C,
+            int64_t ldc) {
+  if (p == Precision::BF16) return gemm_bf16(ta, tb, m, n, k, A, lda, B, ldb, C, ldc);
+  gemm(ta, tb, m, n, k, A.data<float>(), lda, B.data<float>(), ldb, C, ldc);
+}
+
 void check_matrix(const Tensor& t, const char* what) {
   require_f32(kOp, t, what);
   ZKD_CHECK(t.dim() == 2, kOp, "expected a 2-D ", what, ", got shape ", shape_str(t.shape()));
@@ -40,7 +63,7 @@ Tensor zeros_on(const Shape& s, const Tensor& like) {
 
 }  // namespace
 
-Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
+Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, Precision p) {
   check_matrix(x, "input");
   check_matrix(w, "weight");
   int64_t N = x.size(0), I = x.size(1), O = w.size(0);
@@ -53,9 +76,7 @@ Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
   if (N == 0 || O == 0) return Tensor::empty({N, O}, DType::F32, x.device());
   Tensor y = I == 0 ? zeros_on({N, O}, x) : Tensor::empty({N, O}, DType::F32, x.device());
   // y^T [O, N] = w [I, O]^T * x^T [I, N]   (column-major views)
-  if (I > 0)
-    gemm(CUBLAS_OP_T, CUBLAS_OP_N, O, N, I, w.data<float>(), I, x.data<float>(), I, y.data<float>(),
-         O);
+  if (I > 0) gemm_p(p, CUBLAS_OP_T, CUBLAS_OP_N, O, N, I, w, I, x, I, y.data<float>(), O);
   if (bias.defined()) {
     bias_add_fwd(y.data<float>(), bias.data<float>(), N, O, 1, stream());
     ZKD_LAUNCH_CHECK("bias_add_fwd_kernel");
@@ -63,7 +84,7 @@ Tensor linear_fwd(const Tensor& x, const Tensor& w, const Tensor& bias) {
   return y;
 }
 
-Tensor linear_bwd_input(const Tensor& dy, const Tensor& w) {
+Tensor linear_bwd_input(const Tensor& dy, const Tensor& w, Precision p) {
   check_matrix(dy, "output gradient");
   check_matrix(w, "weight");
   int64_t N = dy.size(0), O = dy.size(1), I = w.size(1);
@@ -73,12 +94,11 @@ Tensor linear_bwd_input(const Tensor& dy, const Tensor& w) {
   if (O == 0) return zeros_on({N, I}, dy);
   Tensor dx = Tensor::empty({N, I}, DType::F32, dy.device());
   // dx^T [I, N] = w^T [I, O] * dy^T [O, N]
-  gemm(CUBLAS_OP_N, CUBLAS_OP_N, I, N, O, w.data<float>(), I, dy.data<float>(), O, dx.data<float>(),
-       I);
+  gemm_p(p, CUBLAS_OP_N, CUBLAS_OP_N, I, N, O, w, I, dy, O, dx.data<float>(), I);
   return dx;
 }
 
-Tensor linear_bwd_weight(const Tensor& dy, const Tensor& x) {
+Tensor linear_bwd_weight(const Tensor& dy, const Tensor& x, Precision p) {
   check_matrix(dy, "output gradient");
   check_matrix(x, "input");
   int64_t N = dy.size(0), O = dy.size(1), I = x.size(1);
@@ -88,8 +108,7 @@ Tensor linear_bwd_weight(const Tensor& dy, const Tensor& x) {
   if (N == 0) return zeros_on({O, I}, dy);
   Tensor dw = Tensor::empty({O, I}, DType::F32, dy.device());
   // dw^T [I, O] = x^T [I, N] * dy [N, O]   (dy^T is the column-major [O, N], transposed)
-  gemm(CUBLAS_OP_N, CUBLAS_OP_T, I, O, N, x.data<float>(), I, dy.data<float>(), O, dw.data<float>(),
-       I);
+  gemm_p(p, CUBLAS_OP_N, CUBLAS_OP_T, I, O, N, x, I, dy, O, dw.data<float>(), I);
   return dw;
 }
 

@@ -7,6 +7,11 @@
 //   Fast:   the candidates are timed once (cudnnFind*Ex, like cudnn.benchmark), TF32 allowed;
 // falling back to a default algorithm (IMPLICIT_GEMM forward, ALGO_1 backward: the deterministic
 // ones) when none is usable.
+// bf16 (Conv2dArgs::precision, engine/core/precision.h): its own plans, with bf16 x / w / y
+// descriptors and float32 compute (cuDNN's pseudo-bf16 configuration) on tensor cores (Strict
+// still asks for deterministic algorithms); each pass casts its two float32 inputs into bf16
+// copies and its bf16 result back into the float32 output (bf16_cast.h). The weight gradient
+// is summed in float32 inside cuDNN and rounded once to bf16 on output.
 #include "engine/backend/cuda/cudnn_conv.h"
 
 #include <array>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "engine/backend/backend.h"
+#include "engine/backend/cuda/bf16_cast.h"
 #include "engine/backend/cuda/cudnn_desc.h"
 #include "engine/backend/cuda/kernel_glue.h"
 #include "kernels/bias_add.h"
@@ -62,6 +68,10 @@ struct ConvKeyHash {
   }
 };
 
+bool bf16(const Conv2dArgs& a) {
+  return a.precision == Precision::BF16;
+}
+
 ConvKey make_key(const Shape& x, const Shape& w, const Conv2dArgs& a) {
   return {x[0],       x[1],
           x[2],       x[3],
@@ -69,7 +79,7 @@ ConvKey make_key(const Shape& x, const Shape& w, const Conv2dArgs& a) {
           w[2],       w[3],
           a.stride_h, a.stride_w,
           a.pad_h,    a.pad_w,
-          a.groups,   static_cast<int64_t>(DType::F32),
+          a.groups,   static_cast<int64_t>(bf16(a) ? DType::BF16 : DType::F32),
           0,          static_cast<int64_t>(math_mode())};
 }
 
@@ -85,7 +95,13 @@ struct ConvPlan {
   FilterDesc w;
   ConvDesc conv;
   Choice fwd, bwd_data, bwd_filter;
+  bool bf16 = false;
 };
+
+// The math type a plan's search asks for: the math mode's (float32), tensor cores for bf16.
+cudnnMathType_t plan_math(const ConvPlan& p) {
+  return p.bf16 ? CUDNN_TENSOR_OP_MATH : cudnn_math_type();
+}
 
 // The device buffers of one call (Find runs the candidates on them and writes the output).
 struct Buffers {
@@ -93,6 +109,33 @@ struct Buffers {
   void* w;
   void* y;
 };
+
+// The buffers a pass runs on: the float32 tensors themselves, or for a bf16 plan bf16 copies of
+// its two inputs and a bf16 buffer for its output, which finish() casts into the float32 output.
+struct Staging {
+  Buffers b{};
+  Tensor bf[3];  // bf16 plans: the bf16 tensor of each role (x, w, y)
+  Tensor out32;  // the float32 output
+  int out = 0;   // the role the pass writes
+  void finish() {
+    if (bf[out].defined()) bf16_into(bf[out], out32);
+  }
+};
+
+// x, w, y: the float32 tensors of the conv's roles; out: 0, 1 or 2, the one the pass writes.
+Staging stage(bool bf16, const Tensor& x, const Tensor& w, const Tensor& y, int out) {
+  Staging s;
+  const Tensor* t[3] = {&x, &w, &y};
+  void* ptr[3];
+  for (int i = 0; i < 3; ++i) {
+    if (bf16) s.bf[i] = i == out ? empty_bf16(t[i]->shape(), *t[i]) : to_bf16(*t[i]);
+    ptr[i] = bf16 ? s.bf[i].raw() : t[i]->raw();
+  }
+  s.b = Buffers{ptr[0], ptr[1], ptr[2]};
+  s.out32 = *t[out];
+  s.out = out;
+  return s;
+}
 
 // Per-pass cuDNN entry points, so one search routine serves all three passes.
 struct FwdPass {
@@ -180,10 +223,11 @@ template <typename P>
 Choice search(const ConvPlan& p, const Buffers& b) {
   cudnnHandle_t h = cudnn();
   const bool strict = math_mode() == MathMode::Strict;
-  ZKD_CUDNN_CHECK(cudnnSetConvolutionMathType(p.conv.get(), cudnn_math_type()));
+  ZKD_CUDNN_CHECK(cudnnSetConvolutionMathType(p.conv.get(), plan_math(p)));
   auto usable = [&](const typename P::Perf& q, size_t cap) {
     return q.status == CUDNN_STATUS_SUCCESS && q.memory <= cap &&
-           (!strict || (q.determinism == CUDNN_DETERMINISTIC && q.mathType == CUDNN_FMA_MATH));
+           (!strict ||
+            (q.determinism == CUDNN_DETERMINISTIC && (p.bf16 || q.mathType == CUDNN_FMA_MATH)));
   };
   const int n = P::max_count(h);
   std::vector<typename P::Perf> ranked(n);
@@ -207,7 +251,7 @@ Choice search(const ConvPlan& p, const Buffers& b) {
       return {static_cast<int>(ranked[i].algo), ranked[i].memory, ranked[i].mathType};
   Choice c;
   c.algo = P::kFallback;
-  c.math = cudnn_math_type();
+  c.math = plan_math(p);
   ZKD_CUDNN_CHECK(P::workspace(h, p, c.algo, &c.workspace));
   return c;
 }
@@ -225,9 +269,11 @@ ConvPlan& plan_for(const Shape& x, const Shape& w, const Conv2dArgs& a) {
   auto p = std::make_unique<ConvPlan>();
   int64_t ho = conv_out_size(x[2], w[2], a.stride_h, a.pad_h);
   int64_t wo = conv_out_size(x[3], w[3], a.stride_w, a.pad_w);
-  p->x.set(x[0], x[1], x[2], x[3]);
-  p->y.set(x[0], w[0], ho, wo);
-  ZKD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(p->w.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+  p->bf16 = bf16(a);
+  const cudnnDataType_t t = p->bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  p->x.set(x[0], x[1], x[2], x[3], t);
+  p->y.set(x[0], w[0], ho, wo, t);
+  ZKD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(p->w.get(), t, CUDNN_TENSOR_NCHW,
                                              static_cast<int>(w[0]), static_cast<int>(w[1]),
                                              static_cast<int>(w[2]), static_cast<int>(w[3])));
   ZKD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
@@ -288,13 +334,15 @@ Tensor conv2d_fwd(const Tensor& x, const Tensor& w, const Tensor& bias, const Co
   Tensor y = Tensor::empty(ys, DType::F32, x.device());
   if (y.numel() == 0) return y;
   ConvPlan& p = plan_for(x.shape(), w.shape(), a);
-  Buffers b{x.data<float>(), w.data<float>(), y.data<float>()};
+  Staging st = stage(p.bf16, x, w, y, 2);
+  const Buffers& b = st.b;
   Choice& c = ensure(p.fwd, search<FwdPass>, p, b);
   const float one = 1, zero = 0;
   ZKD_CUDNN_CHECK(
       cudnnConvolutionForward(cudnn(), &one, p.x.get(), b.x, p.w.get(), b.w, p.conv.get(),
                               static_cast<cudnnConvolutionFwdAlgo_t>(c.algo),
                               workspace(c.workspace), c.workspace, &zero, p.y.get(), b.y));
+  st.finish();
   if (bias.defined()) {
     bias_add_fwd(y.data<float>(), bias.data<float>(), N, K, HoWo, stream());
     ZKD_LAUNCH_CHECK("bias_add_fwd_kernel");
@@ -311,13 +359,15 @@ Tensor conv2d_bwd_data(const Tensor& dy, const Tensor& w, const Shape& x_shape,
   Tensor dx = Tensor::empty(x_shape, DType::F32, dy.device());
   if (dx.numel() == 0) return dx;
   ConvPlan& p = plan_for(x_shape, w.shape(), a);
-  Buffers b{dx.data<float>(), w.data<float>(), dy.data<float>()};
+  Staging st = stage(p.bf16, dx, w, dy, 0);
+  const Buffers& b = st.b;
   Choice& c = ensure(p.bwd_data, search<BwdDataPass>, p, b);
   const float one = 1, zero = 0;
   ZKD_CUDNN_CHECK(
       cudnnConvolutionBackwardData(cudnn(), &one, p.w.get(), b.w, p.y.get(), b.y, p.conv.get(),
                                    static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo),
                                    workspace(c.workspace), c.workspace, &zero, p.x.get(), b.x));
+  st.finish();
   return dx;
 }
 
@@ -334,13 +384,15 @@ Tensor conv2d_bwd_weight(const Tensor& dy, const Tensor& x, const Shape& w_shape
     return dw;
   }
   ConvPlan& p = plan_for(x.shape(), w_shape, a);
-  Buffers b{x.data<float>(), dw.data<float>(), dy.data<float>()};
+  Staging st = stage(p.bf16, x, dw, dy, 1);
+  const Buffers& b = st.b;
   Choice& c = ensure(p.bwd_filter, search<BwdFilterPass>, p, b);
   const float one = 1, zero = 0;
   ZKD_CUDNN_CHECK(
       cudnnConvolutionBackwardFilter(cudnn(), &one, p.x.get(), b.x, p.y.get(), b.y, p.conv.get(),
                                      static_cast<cudnnConvolutionBwdFilterAlgo_t>(c.algo),
                                      workspace(c.workspace), c.workspace, &zero, p.w.get(), b.w));
+  st.finish();
   return dw;
 }
 

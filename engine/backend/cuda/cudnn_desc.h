@@ -1,5 +1,5 @@
 // RAII cuDNN descriptors shared by the cuDNN glue (cudnn_conv.cpp, cudnn_batchnorm.cpp): a 4-D
-// float32 NCHW tensor descriptor, destroyed with its owner.
+// NCHW tensor descriptor (float32, or bf16 for the bf16 convolutions), destroyed with its owner.
 #pragma once
 #include <cudnn.h>
 
@@ -16,10 +16,10 @@ class TensorDesc {
   ~TensorDesc() { cudnnDestroyTensorDescriptor(d_); }
   TensorDesc(const TensorDesc&) = delete;
   TensorDesc& operator=(const TensorDesc&) = delete;
-  void set(int64_t n, int64_t c, int64_t h, int64_t w) {
-    ZKD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
-                                               static_cast<int>(n), static_cast<int>(c),
-                                               static_cast<int>(h), static_cast<int>(w)));
+  void set(int64_t n, int64_t c, int64_t h, int64_t w, cudnnDataType_t t = CUDNN_DATA_FLOAT) {
+    ZKD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_, CUDNN_TENSOR_NCHW, t, static_cast<int>(n),
+                                               static_cast<int>(c), static_cast<int>(h),
+                                               static_cast<int>(w)));
   }
   cudnnTensorDescriptor_t get() const { return d_; }
 
