@@ -8,9 +8,9 @@
 #include "apps/bench/options.h"
 #include "apps/bench/report.h"
 #include "apps/config/cli.h"
+#include "apps/config/version.h"
 #include "apps/run/train_command.h"
 #include "apps/run/trainer.h"
-#include "apps/config/version.h"
 #include "engine/io/atomic_file.h"
 #include "engine/memory/gpu_api.h"
 

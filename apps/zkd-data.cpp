@@ -10,6 +10,7 @@
 #include <string>
 
 #include "apps/config/cli.h"
+#include "apps/config/settings.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/checksum.h"
@@ -19,12 +20,12 @@
 #include "datasets/image_io.h"
 #include "datasets/loader.h"
 
-namespace {
+    namespace {
 
-using namespace zkd;
-using namespace zkd::data;
+  using namespace zkd;
+  using namespace zkd::data;
 
-const char* kExamples = R"(Examples:
+  const char* kExamples = R"(Examples:
   ./build/apps/zkd-data fetch                                   # download into ./data (or $ZKD_DATA)
   ./build/apps/zkd-data fetch --from ~/cifar-100-binary.tar.gz  # offline: install a local tarball
   ./build/apps/zkd-data info
@@ -32,87 +33,87 @@ const char* kExamples = R"(Examples:
   ./build/apps/zkd-data checksum data/cifar-100-binary/*.bin
 The data directory is --data, else $ZKD_DATA, else ./data. Exit codes: 0 done, 1 failure, 2 usage error.)";
 
-// A CIFAR-100 location from --data: a .tar.gz as it is, else the folder under the data dir.
-std::string cifar_path(const std::string& data) {
-  return ends_with(data, ".tar.gz") || ends_with(data, ".tgz") ? data : find_cifar100(data);
-}
+  // A CIFAR-100 location from --data: a .tar.gz as it is, else the folder under the data dir.
+  std::string cifar_path(const std::string& data) {
+    return ends_with(data, ".tar.gz") || ends_with(data, ".tgz") ? data : find_cifar100(data);
+  }
 
-struct Options {
-  std::string data = default_data_dir(), from, url = kCifar100Url, out = "batch.png", folder;
-  bool force = false, test = false;
-  uint64_t seed = 0;
-  int64_t epoch = 0, batch = 64, index = 0, cols = 8, scale = 4;
-  std::vector<std::string> files;
-};
+  struct Options {
+    std::string data = default_data_dir(), from, url = kCifar100Url, out = "batch.png", folder;
+    bool force = false, test = false;
+    uint64_t seed = 0;
+    int64_t epoch = 0, batch = 64, index = 0, cols = 8, scale = 4;
+    std::vector<std::string> files;
+  };
 
-int cmd_fetch(const Options& o) {
-  FetchOptions opt;
-  opt.data_dir = o.data;
-  opt.from = o.from;
-  opt.url = o.url;
-  opt.force = o.force;
-  std::string dir = fetch_cifar100(opt, &std::cout);
-  std::cout << "ready: " << dir << "\n";
-  return 0;
-}
+  int cmd_fetch(const Options& o) {
+    FetchOptions opt;
+    opt.data_dir = o.data;
+    opt.from = o.from;
+    opt.url = o.url;
+    opt.force = o.force;
+    std::string dir = fetch_cifar100(opt, &std::cout);
+    std::cout << "ready: " << dir << "\n";
+    return 0;
+  }
 
-int cmd_info(const Options& o) {
-  std::string path = cifar_path(o.data);
-  Cifar100 d = load_cifar100(path);
-  std::printf("CIFAR-100 at %s\n", path.c_str());
-  for (const ImageSet* s : {&d.train, &d.test}) {
-    std::vector<int64_t> counts = class_counts(*s);
-    auto [lo, hi] = std::minmax_element(counts.begin(), counts.end());
-    std::printf("%-5s %6lld images, %lld fine classes (%lld to %lld images each), %zu coarse\n",
-                s == &d.train ? "train" : "test", static_cast<long long>(s->size()),
-                static_cast<long long>(s->num_classes()), static_cast<long long>(*lo),
-                static_cast<long long>(*hi), s->coarse_names.size());
-    const uint8_t* px = s->images.data<uint8_t>();
-    std::printf("      mean / std per channel (R, G, B):");
-    for (int c = 0; c < 3; ++c) {
-      double sum = 0, sum2 = 0;
-      for (int64_t i = 0; i < s->size(); ++i)
-        for (int j = 0; j < 1024; ++j) {
-          double v = px[i * 3072 + c * 1024 + j] / 255.0;
-          sum += v;
-          sum2 += v * v;
-        }
-      double n = static_cast<double>(s->size()) * 1024, mean = sum / n;
-      std::printf(" %.4f / %.4f", mean, std::sqrt(sum2 / n - mean * mean));
+  int cmd_info(const Options& o) {
+    std::string path = cifar_path(o.data);
+    Cifar100 d = load_cifar100(path);
+    std::printf("CIFAR-100 at %s\n", path.c_str());
+    for (const ImageSet* s : {&d.train, &d.test}) {
+      std::vector<int64_t> counts = class_counts(*s);
+      auto [lo, hi] = std::minmax_element(counts.begin(), counts.end());
+      std::printf("%-5s %6lld images, %lld fine classes (%lld to %lld images each), %zu coarse\n",
+                  s == &d.train ? "train" : "test", static_cast<long long>(s->size()),
+                  static_cast<long long>(s->num_classes()), static_cast<long long>(*lo),
+                  static_cast<long long>(*hi), s->coarse_names.size());
+      const uint8_t* px = s->images.data<uint8_t>();
+      std::printf("      mean / std per channel (R, G, B):");
+      for (int c = 0; c < 3; ++c) {
+        double sum = 0, sum2 = 0;
+        for (int64_t i = 0; i < s->size(); ++i)
+          for (int j = 0; j < 1024; ++j) {
+            double v = px[i * 3072 + c * 1024 + j] / 255.0;
+            sum += v;
+            sum2 += v * v;
+          }
+        double n = static_cast<double>(s->size()) * 1024, mean = sum / n;
+        std::printf(" %.4f / %.4f", mean, std::sqrt(sum2 / n - mean * mean));
+      }
+      std::printf("\n");
     }
+    return 0;
+  }
+
+  int cmd_dump_batch(const Options& o) {
+    ImageSet set = o.folder.empty()
+                       ? load_cifar100_split(cifar_path(o.data), o.test ? "test" : "train")
+                       : load_image_folder(o.folder);
+    Loader loader(set, Device::cpu(), o.batch, o.seed, !o.test);
+    if (o.index >= loader.num_batches())
+      throw app::UsageError("--index expects a batch of the epoch, 0 to " +
+                            std::to_string(loader.num_batches() - 1) + ", got " +
+                            std::to_string(o.index));
+    loader.start_epoch(o.epoch);
+    Batch b = loader.batch(o.index);
+    write_png_grid(o.out, denormalize_images(b.images), static_cast<int>(o.cols),
+                   static_cast<int>(o.scale));
+    std::vector<int64_t> labels = b.labels.to_vector<int64_t>();
+    std::printf("wrote %s: %lld images; labels:", o.out.c_str(), static_cast<long long>(b.size()));
+    for (int64_t l : labels) std::printf(" %s", set.class_names[static_cast<size_t>(l)].c_str());
     std::printf("\n");
+    return 0;
   }
-  return 0;
-}
 
-int cmd_dump_batch(const Options& o) {
-  ImageSet set = o.folder.empty()
-                     ? load_cifar100_split(cifar_path(o.data), o.test ? "test" : "train")
-                     : load_image_folder(o.folder);
-  Loader loader(set, Device::cpu(), o.batch, o.seed, !o.test);
-  if (o.index >= loader.num_batches())
-    throw app::UsageError("--index expects a batch of the epoch, 0 to " +
-                          std::to_string(loader.num_batches() - 1) + ", got " +
-                          std::to_string(o.index));
-  loader.start_epoch(o.epoch);
-  Batch b = loader.batch(o.index);
-  write_png_grid(o.out, denormalize_images(b.images), static_cast<int>(o.cols),
-                 static_cast<int>(o.scale));
-  std::vector<int64_t> labels = b.labels.to_vector<int64_t>();
-  std::printf("wrote %s: %lld images; labels:", o.out.c_str(), static_cast<long long>(b.size()));
-  for (int64_t l : labels) std::printf(" %s", set.class_names[static_cast<size_t>(l)].c_str());
-  std::printf("\n");
-  return 0;
-}
-
-int cmd_checksum(const Options& o) {
-  for (const std::string& p : o.files) {
-    FileDigests d = file_digests(p);
-    std::printf("%s  md5 %s  sha256 %s  %llu bytes\n", p.c_str(), d.md5.c_str(), d.sha256.c_str(),
-                static_cast<unsigned long long>(d.bytes));
+  int cmd_checksum(const Options& o) {
+    for (const std::string& p : o.files) {
+      FileDigests d = file_digests(p);
+      std::printf("%s  md5 %s  sha256 %s  %llu bytes\n", p.c_str(), d.md5.c_str(), d.sha256.c_str(),
+                  static_cast<unsigned long long>(d.bytes));
+    }
+    return 0;
   }
-  return 0;
-}
 
 }  // namespace
 
@@ -121,12 +122,11 @@ int main(int argc, char** argv) {
     auto cli = app::make_app("The CIFAR-100 data set on disk.", kExamples);
     cli->require_subcommand(1);
     Options o;
-    auto data_option = [&](CLI::App* sub, const char* help) {
-      sub->add_option("--data", o.data, help)->option_text("PATH")->group("data");
-    };
     CLI::App* fetch = cli->add_subcommand(
         "fetch", "download CIFAR-100 (or install --from a local tarball), verify, unpack");
-    data_option(fetch, "data directory; the set goes to DATA/cifar-100-binary");
+    fetch->add_option("--data", o.data, "data directory; the set goes to DATA/cifar-100-binary")
+        ->option_text("PATH")
+        ->group("data");  // a destination: not the training schema's --data (a source)
     fetch
         ->add_option("--from", o.from,
                      "install this local cifar-100-binary.tar.gz instead of downloading (offline)")
@@ -136,10 +136,11 @@ int main(int argc, char** argv) {
     fetch->add_flag("--force", o.force, "replace an installed copy")->group("data");
     CLI::App* info = cli->add_subcommand(
         "info", "record counts, classes and channel statistics of the data set");
-    data_option(info, "data directory, extracted folder or .tar.gz");
+    app::TrainConfig shared;  // info's and dump-batch's --data (and --seed): the training schema's
+    app::add_schema_options(*info, shared, {"data"});
     CLI::App* dump = cli->add_subcommand(
         "dump-batch", "write a PNG grid of augmented training images (what the network sees)");
-    data_option(dump, "data directory, extracted CIFAR-100 folder or .tar.gz");
+    app::add_schema_options(*dump, shared, {"data", "seed"});
     dump->add_option("--folder", o.folder,
                      "an image folder (one subfolder per class) instead of CIFAR-100")
         ->option_text("PATH")
@@ -149,8 +150,6 @@ int main(int argc, char** argv) {
     dump->add_option("--out", o.out, "output PNG file (default batch.png)")
         ->option_text("PNG")
         ->group("output");
-    app::add_uint64(*dump, "--seed", o.seed, "SEED", "augmentation and shuffle seed")
-        ->group("data");
     app::add_int(*dump, "--epoch", o.epoch, 0, 1000000, "EPOCH", "epoch (0-based)")->group("data");
     app::add_int(*dump, "--batch", o.batch, 1, 4096, "N", "images in the grid")->group("output");
     app::add_int(*dump, "--index", o.index, 0, 1000000000, "N", "which batch of the epoch")
@@ -171,6 +170,8 @@ int main(int argc, char** argv) {
                             app::did_you_mean(argv[1], commands));
     app::parse(*cli, argc, argv);
     if (fetch->parsed()) return cmd_fetch(o);
+    o.data = shared.data;
+    o.seed = shared.seed;
     if (info->parsed()) return cmd_info(o);
     if (dump->parsed()) return cmd_dump_batch(o);
     return cmd_checksum(o);

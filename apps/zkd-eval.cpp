@@ -25,40 +25,24 @@ int main(int argc, char** argv) {
     app::TrainConfig cfg;
     std::string checkpoint, save;
     int64_t batch = 256;
-    cli->add_option("--model", cfg.model, "the checkpoint's model (default: the checkpoint's)")
-        ->option_text("NAME")
-        ->group("model");
+    cfg.model.clear();
+    app::add_schema_options(
+        *cli, cfg, {"model", "num_classes", "data", "test_per_class", "device", "threads"},
+        {{"model", "the checkpoint's"}, {"num_classes", "the checkpoint's, else 100"}});
     cli->add_option("--checkpoint", checkpoint, "checkpoint or weights file (required)")
         ->option_text("PATH")
         ->group("model");
-    CLI::Option* classes = app::add_int(*cli, "--num-classes", cfg.num_classes, 2, 100, "N",
-                                        "classes the model was trained on, the first N of "
-                                        "CIFAR-100 (default: the checkpoint's, else 100)")
-                               ->group("data");
-    cli->add_option("--data", cfg.data,
-                    "CIFAR-100 folder, tarball or data dir (default $ZKD_DATA or ./data)")
-        ->option_text("PATH")
-        ->group("data");
-    app::add_int(*cli, "--test-per-class", cfg.test_per_class, 0, 1000000, "N",
-                 "the first N test images of each class (0 = all)")
-        ->group("data");
     app::add_int(*cli, "--batch-size", batch, 1, 65536, "N", "evaluation batch size")
         ->group("optimization");
     cli->add_option("--save-logits", save, "write the logits to this .npy file")
         ->option_text("PATH")
         ->group("output");
-    cli->add_option("--device", cfg.device, "auto | cpu | cuda | cuda:N (default auto)")
-        ->option_text("DEVICE")
-        ->group("device");
-    app::add_threads_option(*cli, cfg.threads);
-    cfg.model.clear();
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
-    if (!cfg.model.empty()) cfg.model = app::canonical_model(cfg.model, "--model");
     SafetensorsFile file = load_safetensors(checkpoint);
-    app::ModelChoice m =
-        app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
-                          classes->count() > 0 ? cfg.num_classes : 0, "num-classes");
+    app::ModelChoice m = app::choose_model(
+        app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
+        cli->get_option("--num-classes")->count() > 0 ? cfg.num_classes : 0, "num-classes");
     cfg.model = m.model;
     cfg.num_classes = m.num_classes;
     app::apply_threads(cfg.threads);

@@ -13,6 +13,7 @@
 #include "apps/config/cli.h"
 #include "apps/config/settings.h"
 #include "apps/run/checkpoint.h"
+#include "apps/run/train_command.h"
 #include "apps/run/trainer.h"
 #include "datasets/cifar100.h"
 #include "datasets/image_io.h"
@@ -21,21 +22,21 @@
 #include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 
-namespace {
+    namespace {
 
-using namespace zkd;
+  using namespace zkd;
 
-std::vector<std::string> class_names(const std::string& file) {
-  if (file.empty()) return data::cifar100_fine_names();
-  // A regular file of at most 16 MiB: a folder or FIFO is an error, never a hang.
-  std::string text = read_file(file, "--classes", 16 << 20);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  int64_t lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
-  ZKD_CHECK(lines > 0, "--classes", "expected class names in '", file, "', got an empty file");
-  return data::parse_label_names(text, lines, file);
-}
+  std::vector<std::string> class_names(const std::string& file) {
+    if (file.empty()) return data::cifar100_fine_names();
+    // A regular file of at most 16 MiB: a folder or FIFO is an error, never a hang.
+    std::string text = read_file(file, "--classes", 16 << 20);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    int64_t lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
+    ZKD_CHECK(lines > 0, "--classes", "expected class names in '", file, "', got an empty file");
+    return data::parse_label_names(text, lines, file);
+  }
 
-const char* kExamples = R"(Examples:
+  const char* kExamples = R"(Examples:
   ./build/apps/zkd-predict --model resnet32x4 --checkpoint runs/resnet32x4/best.safetensors cat.jpg dog.png
   ./build/apps/zkd-predict --model resnet20 --checkpoint best.safetensors --classes names.txt --top 3 *.png
 Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";
@@ -46,14 +47,14 @@ int main(int argc, char** argv) {
   return app::run_main(argc, argv, [](int argc, char** argv) {
     auto cli = app::make_app(
         "Top-k classes of image files (PNG / JPEG / BMP) under a trained model.", kExamples);
-    std::string model_name, checkpoint, classes_file, device_name = "auto";
+    app::TrainConfig cfg;  // --model, --device, --threads: the training schema's rows
+    cfg.model.clear();
+    std::string checkpoint, classes_file;
     std::vector<std::string> images;
     int64_t top = 5;
     bool no_resize = false;
-    cli->add_option("--model", model_name,
-                    "the checkpoint's model (default: the checkpoint's; zkd-summary lists them)")
-        ->option_text("NAME")
-        ->group("model");
+    app::add_schema_options(*cli, cfg, {"model", "device", "threads"},
+                            {{"model", "the checkpoint's; zkd-summary lists them"}});
     cli->add_option("--checkpoint", checkpoint, "safetensors checkpoint (required)")
         ->option_text("PATH")
         ->group("model");
@@ -68,18 +69,14 @@ int main(int argc, char** argv) {
     app::add_int(*cli, "--top", top, 1, 100000, "K",
                  "how many classes to print per image, at most the class count")
         ->group("output");
-    cli->add_option("--device", device_name, "auto | cpu | cuda | cuda:N (default auto)")
-        ->option_text("DEVICE")
-        ->group("device");
     cli->add_option("images", images, "image files")->option_text("IMAGE...");
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
     if (images.empty()) throw app::UsageError("expected at least one image file");
-    if (!model_name.empty()) model_name = app::canonical_model(model_name, "--model");
     SafetensorsFile file = load_safetensors(checkpoint);
     std::vector<std::string> names = class_names(classes_file);
     app::ModelChoice m =
-        app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, model_name, "model",
+        app::choose_model(app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",
                           classes_file.empty() ? 0 : static_cast<int64_t>(names.size()),
                           "classes file", static_cast<int64_t>(names.size()));
     ZKD_CHECK(m.num_classes <= static_cast<int64_t>(names.size()), "--classes", "expected at most ",
@@ -91,7 +88,8 @@ int main(int argc, char** argv) {
       throw app::UsageError("--top expects at most the class count " +
                             std::to_string(names.size()) + ", got " + std::to_string(top));
     const int64_t k = top;
-    Device device = app::pick_device(device_name);
+    app::apply_threads(cfg.threads);
+    Device device = app::pick_device(cfg.device);
 
     Generator gen(0);
     auto model = nets::create(m.model, gen, m.num_classes);

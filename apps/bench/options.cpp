@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "apps/config/cli.h"
-#include "apps/run/train_command.h"
+#include "apps/config/settings.h"
 #include "engine/io/atomic_file.h"
 
 namespace zkd::app::bench {
@@ -41,9 +41,6 @@ void add_options(CLI::App& cli, Options& o) {
       ->group("optimization");
   add_int(cli, "--repeats", o.repeats, 1, 1000, "N", "repeats (the median is reported)")
       ->group("optimization");
-  cli.add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default auto)")
-      ->option_text("DEVICE")
-      ->group("device");
   cli.add_option("--math", o.math, "fast (TF32 allowed) or strict (fp32) (default fast)")
       ->option_text("MODE")
       ->group("device");
@@ -52,7 +49,7 @@ void add_options(CLI::App& cli, Options& o) {
                  "version; memory after each repeat)")
       ->option_text("FILE")
       ->group("output");
-  add_threads_option(cli, o.threads);
+  add_schema_options(cli, o.shared, {"device", "threads"});  // as zkd-train declares them
 }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -79,6 +76,8 @@ std::vector<int64_t> member_counts(const std::string& list) {
 }
 
 void check_options(Options& o) {
+  o.device = o.shared.device;
+  o.threads = o.shared.threads;
   if (o.math != "fast" && o.math != "strict")
     throw UsageError("--math expects fast or strict, got '" + o.math + "'" +
                      did_you_mean(o.math, {"fast", "strict"}));

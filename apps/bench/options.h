@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "apps/config/config.h"
+
 namespace zkd::app::bench {
 
 struct Options {
@@ -16,8 +18,9 @@ struct Options {
   std::string infer = "resnet32x4,resnet8x4,ShuffleV2";          // --infer NAMES
   std::string sweep = "";                                        // --sweep COUNTS ("1,2,4,8")
   std::string sweep_pair = "resnet32x4:resnet8x4";               // --sweep-pair PAIR
-  std::string device = "auto", math = "fast", json;
+  std::string device = "auto", math = "fast", json;  // device: --device, after check_options
   int64_t batch = 64, infer_batch = 0, warmup = 30, steps = 200, repeats = 3, threads = 0;
+  TrainConfig shared;  // --device and --threads, read by the training schema's rows
 };
 
 void add_options(CLI::App& cli, Options& o);

@@ -15,7 +15,7 @@
 #include "apps/config/cli.h"
 #include "apps/config/recipes.h"
 #include "apps/config/version.h"
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
@@ -473,32 +473,40 @@ std::string config_to_toml(const C& c, const Sources* sources) {
   return out;
 }
 
+namespace {
+// One setting's option: its flag, placeholder, group and help ending in "(range; default D)".
+// The value reaches `on_value` (training: none, read after the parse with its source).
+CLI::Option* add_option_of(CLI::App& app, const Setting& s, std::string def,
+                           CLI::callback_t on_value) {
+  if (def.size() > 1 && def.front() == '"') def = def.substr(1, def.size() - 2);
+  std::string help = s.help + " (" + s.range + (s.range.empty() || def.empty() ? "" : "; ") +
+                     (def.empty() ? "" : "default " + def) + ")";
+  if (help.size() > 3 && help.compare(help.size() - 3, 3, " ()") == 0) help.resize(help.size() - 3);
+  if (s.is_flag)
+    return app.add_flag(s.flag(), s.help)
+        ->group(s.group)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  CLI::Option* o = app.add_option(s.flag(), std::move(on_value), help)
+                       ->option_text(s.placeholder)
+                       ->type_name(s.placeholder)
+                       ->group(s.group);
+  if (s.is_list)
+    o->expected(1, CLI::detail::expected_max_vector_size)->delimiter(',');
+  else
+    o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  return o;
+}
+
+std::string default_of(const Setting& s, const C& defaults) {
+  return !s.default_text.empty() ? s.default_text
+         : s.paper               ? "the paper's for the method and pair"
+                                 : s.toml(defaults);
+}
+}  // namespace
+
 void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
-  for (const Setting& s : settings()) {
-    if (s.distill_only && !distill) continue;
-    std::string def = !s.default_text.empty() ? s.default_text
-                      : s.paper               ? "the paper's for the method and pair"
-                                              : s.toml(defaults);
-    if (def.size() > 1 && def.front() == '"') def = def.substr(1, def.size() - 2);
-    std::string help = s.help + " (" + s.range + (s.range.empty() || def.empty() ? "" : "; ") +
-                       (def.empty() ? "" : "default " + def) + ")";
-    if (help.size() > 3 && help.compare(help.size() - 3, 3, " ()") == 0)
-      help.resize(help.size() - 3);
-    if (s.is_flag) {
-      app.add_flag(s.flag(), s.help)
-          ->group(s.group)
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-      continue;
-    }
-    CLI::Option* o = app.add_option(s.flag(), CLI::callback_t{}, help)
-                         ->option_text(s.placeholder)
-                         ->type_name(s.placeholder)
-                         ->group(s.group);
-    if (s.is_list)
-      o->expected(1, CLI::detail::expected_max_vector_size)->delimiter(',');
-    else
-      o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  }
+  for (const Setting& s : settings())
+    if (!s.distill_only || distill) add_option_of(app, s, default_of(s, defaults), {});
   app.set_config("--config", "",
                  "read settings from this TOML file (keys as in a run's config.toml); "
                  "flags on the command line win")
@@ -506,6 +514,20 @@ void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
       ->group("run");
   app.config_formatter(std::make_shared<SnakeCaseToml>());
   app.allow_config_extras(CLI::config_extras_mode::capture);  // reported with a suggestion
+}
+
+void add_schema_options(CLI::App& app, C& c, const std::vector<std::string>& keys,
+                        const std::map<std::string, std::string>& defaults) {
+  for (const std::string& key : keys) {
+    const Setting& s = setting(key);
+    ZKD_CHECK(!s.is_flag, "settings", "expected a setting with a value, got the flag ", s.flag());
+    auto d = defaults.find(key);
+    add_option_of(app, s, d != defaults.end() ? d->second : default_of(s, c),
+                  [&c, s](const CLI::results_t& r) {
+                    s.read_text(c, r.empty() ? std::vector<std::string>{""} : r);
+                    return true;
+                  });
+  }
 }
 
 bool given(const Sources& s, const std::string& key) {

@@ -64,6 +64,12 @@ std::string canonical_model(const std::string& name, const std::string& what);
 // (settings not given keep c's value and are marked "default").
 void add_setting_options(CLI::App& app, bool distill, const TrainConfig& defaults);
 Sources read_setting_options(const CLI::App& app, bool distill, TrainConfig& c);
+// The same options for the binaries outside training (zkd-eval, zkd-predict, zkd-bench,
+// zkd-data): each key's flag, range, group and help as zkd-train declares it, its value read into
+// c while parsing (a bad value is a UsageError naming the flag). `defaults` replaces the help's
+// default text where this binary's default differs ("the checkpoint's").
+void add_schema_options(CLI::App& app, TrainConfig& c, const std::vector<std::string>& keys,
+                        const std::map<std::string, std::string>& defaults = {});
 // The paper's values for every `paper` setting not given (marked with their source).
 void apply_paper_defaults(TrainConfig& c, Sources& sources);
 bool given(const Sources& s, const std::string& key);  // on the command line or in a config file

@@ -10,7 +10,7 @@
 #include "apps/run/run_dir.h"
 #include "apps/run/teacher.h"
 #include "apps/run/trainer.h"
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 #include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 #include "nets/summary.h"
@@ -99,12 +99,6 @@ void check_preset(const TrainCommand& cmd) {
         "--preset quick takes only --out, --device, --data, --seed, --threads and --overwrite");
 }
 }  // namespace
-
-CLI::Option* add_threads_option(CLI::App& app, int64_t& threads) {
-  return add_int(app, setting("threads").flag(), threads, 0, kMaxThreads, "N",
-                 setting("threads").help)
-      ->group("device");
-}
 
 void apply_threads(int64_t threads) {
   set_cpu_threads(static_cast<int>(threads > 0 ? threads : cpu_cores()));

@@ -28,10 +28,7 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
 // Runs the parsed command (training, or the action asked for); returns the exit code.
 int run_train_command(const TrainCommand& cmd);
 
-// --threads N for the apps outside the training settings (zkd-eval, zkd-bench, zkd-predict), with
-// the "threads" setting's range and help; apply_threads sets the CPU backend's threads (0: all
-// cores).
-CLI::Option* add_threads_option(CLI::App& app, int64_t& threads);
+// Sets the CPU backend's threads to the "threads" setting's value (0: all cores).
 void apply_threads(int64_t threads);
 
 // "kd+ls, T 2, lambda_ce 0.1, kd_weight 9, lr 0.05" plus, on a second line, which values are the

@@ -23,7 +23,7 @@ std::string temp_file(const std::string& name) {
 
 TEST(Settings, ConfigTomlReadsBackAsTheSameConfig) {
   for (const char* method : {"ce", "kd+ls", "dkd+ls", "mlkd", "ctkd+ls"}) {
-    TrainConfig c = default_config(std::string(method) != "ce");
+    TrainConfig c = default_config(Method::parse(method).distills());
     c.method = Method::parse(method);
     c.temperature = 3.5, c.lambda_ce = 0.25, c.kd_weight = 6, c.dkd_beta = 2,
     c.dkd_warmup_epochs = 7;

@@ -12,7 +12,7 @@
 
 #include "engine/backend/backend.h"
 #include "engine/backend/cpu/bf16_cpu.h"
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 #include "engine/ops/ops.h"
 #include "engine/optim/sgd.h"
 #include "nets/registry.h"

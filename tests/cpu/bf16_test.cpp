@@ -13,7 +13,7 @@
 
 #include "engine/backend/backend.h"
 #include "engine/backend/cpu/bf16_cpu.h"
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 #include "engine/ops/ops.h"
 #include "tests/common/test_util.h"
 

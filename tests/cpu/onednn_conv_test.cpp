@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/backend/backend.h"
-#include "engine/backend/cpu/cpu_settings.h"
 #include "engine/backend/cpu/onednn_ops.h"
+#include "engine/core/cpu_settings.h"
 #include "tests/common/test_util.h"
 
 namespace zkd {

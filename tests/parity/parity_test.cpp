@@ -16,6 +16,7 @@
 // tolerance; measured: parameter updates off by 0.17 .. 1.4, so this test can fail.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <regex>
@@ -83,8 +84,9 @@ std::map<std::string, Errors> compare(const std::vector<std::string>& methods,
   std::vector<std::string> argv = {"/usr/bin/python3", ZKD_PARITY_TWIN, "--mutate", mutate};
   std::map<std::string, std::string> folder_method;
   for (const std::string& m : methods) {
-    ParityCase c{m == "ce" ? "ce" : m, config(m)};
-    std::string folder = (m == "kd+ls") ? "kd_ls" : (m == "dkd+ls") ? "dkd_ls" : m;
+    ParityCase c{m, config(m)};
+    std::string folder = m;  // "kd+ls" -> "kd_ls"
+    std::replace(folder.begin(), folder.end(), '+', '_');
     argv.push_back(write_zkd_case(c, root + "/" + folder));
     folder_method[folder] = m;
   }

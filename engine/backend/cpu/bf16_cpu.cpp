@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 
 namespace zkd {
 

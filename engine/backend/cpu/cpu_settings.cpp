@@ -1,5 +1,5 @@
 // The CPU backend's thread count and reference switch (cpu_settings.h).
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 
 #include <cblas.h>
 #include <malloc.h>

@@ -3,7 +3,7 @@
 #include <cblas.h>
 #include <dnnl.h>
 
-#include "engine/backend/cpu/cpu_settings.h"
+#include "engine/core/cpu_settings.h"
 #include "engine/core/error.h"
 #include "engine/tensor/tensor.h"
 

@@ -1,7 +1,7 @@
-// Settings of the CPU backend, read by every CPU op: how many threads it uses and whether fp32 ops
-// run on oneDNN (the default) or on the reference loops + BLAS (ZKD_CPU_REFERENCE=1 or
-// set_cpu_reference(true); float64 always runs on the reference) and how bf16 runs. See
-// docs/cpu-backend.md and docs/precision.md.
+// Settings of the CPU backend, read by every CPU op (public: the apps set the threads): how many
+// threads it uses and whether fp32 ops run on oneDNN (the default) or on the reference loops +
+// BLAS (ZKD_CPU_REFERENCE=1 or set_cpu_reference(true); float64 always runs on the reference) and
+// how bf16 runs. See docs/cpu-backend.md and docs/precision.md.
 #pragma once
 
 namespace zkd {
