@@ -286,7 +286,7 @@ std::vector<Setting> make_settings() {
   std::vector<Setting> s = {
       // model
       text("model", &C::model, "model", "NAME",
-           "the model to train (the student when distilling; see --list-models)", check_model),
+           "the model (the student when distilling; see --list-models)", check_model),
       // distillation
       method_setting(),
       text("teacher", &C::teacher_checkpoint, "distillation", "PATH",
@@ -335,7 +335,7 @@ std::vector<Setting> make_settings() {
                      "CIFAR-100 folder, tarball, or a data dir holding cifar-100-binary (default "
                      "$ZKD_DATA or ./data)")),
       integer("num_classes", &C::num_classes, 2, 100, "data", "N",
-              "train on the first N classes only"),
+              "the first N classes of CIFAR-100 only"),
       integer("train_per_class", &C::train_per_class, 0, 1000000, "data", "N",
               "the first N training images of each class (0 = all)"),
       integer("test_per_class", &C::test_per_class, 0, 1000000, "data", "N",
