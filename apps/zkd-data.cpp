@@ -1,15 +1,20 @@
 // zkd-data: the data set on disk. `fetch` downloads (or installs --from a local tarball) and
 // verifies CIFAR-100 into DATA_DIR/cifar-100-binary; `info` prints its counts and statistics;
 // `dump-batch` writes a PNG grid of augmented training images (what the network sees);
-// `checksum` prints the md5 and sha256 of files.
+// `checksum` prints the md5 and sha256 of files; `teacher-logits` builds a teacher-logit cache
+// (docs/teacher-cache.md).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "apps/config/cli.h"
+#include "apps/run/teacher.h"
+#include "apps/run/teacher_cache.h"
+#include "apps/run/trainer.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/checksum.h"
@@ -30,6 +35,7 @@ const char* kExamples = R"(Examples:
   ./build/apps/zkd-data info
   ./build/apps/zkd-data dump-batch --out batch.png --seed 3
   ./build/apps/zkd-data checksum data/cifar-100-binary/*.bin
+  ./build/apps/zkd-data teacher-logits --teacher runs/ce-resnet32x4-seed0   # its logits cache
 The data directory is --data, else $ZKD_DATA, else ./data. Exit codes: 0 done, 1 failure, 2 usage error.)";
 
 // A CIFAR-100 location from --data: a .tar.gz as it is, else the folder under the data dir.
@@ -43,6 +49,9 @@ struct Options {
   uint64_t seed = 0;
   int64_t epoch = 0, batch = 64, index = 0, cols = 8, scale = 4;
   std::vector<std::string> files;
+  // teacher-logits
+  std::string teacher, teacher_pick = "last", teacher_model, device = "auto", cache_out;
+  int64_t num_classes = 0, train_per_class = 0, images_per_forward = 4;
 };
 
 int cmd_fetch(const Options& o) {
@@ -114,6 +123,28 @@ int cmd_checksum(const Options& o) {
   return 0;
 }
 
+int cmd_teacher_logits(Options o) {
+  app::TeacherChoice t =
+      app::choose_teacher(o.teacher, o.teacher_pick, o.teacher_model, o.num_classes);
+  app::TrainConfig cfg = app::default_config(true);
+  cfg.teacher_checkpoint = t.checkpoint;
+  cfg.teacher_model = t.model;
+  cfg.num_classes = t.num_classes;
+  cfg.train_per_class = o.train_per_class;
+  cfg.data = o.data;
+  cfg.device = o.device;
+  data::Cifar100 d = app::load_run_data(cfg);
+  std::string out = o.cache_out;
+  if (out.empty()) {  // beside the teacher's checkpoint, named by the subset
+    out = (std::filesystem::path(t.checkpoint).parent_path() /
+           ("teacher-logits-" + std::to_string(cfg.num_classes) + "c" +
+            (o.train_per_class > 0 ? "-" + std::to_string(o.train_per_class) + "pc" : "") + ".bin"))
+              .string();
+  }
+  app::build_teacher_cache(cfg, d.train, out, o.images_per_forward);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,6 +192,42 @@ int main(int argc, char** argv) {
         ->group("output");
     CLI::App* checksum = cli->add_subcommand("checksum", "md5 and sha256 of files");
     checksum->add_option("files", o.files, "files")->option_text("FILE...")->required();
+    CLI::App* logits = cli->add_subcommand(
+        "teacher-logits",
+        "cache a teacher's logits for every training image x crop x flip (docs/teacher-cache.md)");
+    logits
+        ->add_option("--teacher", o.teacher,
+                     "the teacher: a zkd-train run directory or a checkpoint file")
+        ->option_text("PATH")
+        ->required()
+        ->group("teacher");
+    logits->add_option("--teacher-pick", o.teacher_pick, "last | best (run directory)")
+        ->option_text("PICK")
+        ->group("teacher");
+    logits
+        ->add_option("--teacher-model", o.teacher_model,
+                     "the teacher's model (else its checkpoint's)")
+        ->option_text("NAME")
+        ->group("teacher");
+    data_option(logits, "data directory, extracted CIFAR-100 folder or .tar.gz");
+    app::add_int(*logits, "--num-classes", o.num_classes, 0, 100, "N",
+                 "the first N classes, as the runs' --num-classes (default: the teacher's)")
+        ->group("data");
+    app::add_int(*logits, "--train-per-class", o.train_per_class, 0, 1000000, "N",
+                 "the first N training images of each class, as the runs' (0: all)")
+        ->group("data");
+    logits->add_option("--device", o.device, "auto | cpu | cuda | cuda:N")
+        ->option_text("DEV")
+        ->group("output");
+    app::add_int(*logits, "--images-per-forward", o.images_per_forward, 1, 4096, "N",
+                 "images per teacher forward (x 162 views each)")
+        ->group("output");
+    logits
+        ->add_option("--out", o.cache_out,
+                     "the cache file (default: beside the teacher's checkpoint, "
+                     "teacher-logits-<N>c[-<P>pc].bin)")
+        ->option_text("FILE")
+        ->group("output");
     // An unknown command: say so, with the nearest one.
     std::vector<std::string> commands;
     for (const CLI::App* sub : cli->get_subcommands([](CLI::App*) { return true; }))
@@ -173,6 +240,7 @@ int main(int argc, char** argv) {
     if (fetch->parsed()) return cmd_fetch(o);
     if (info->parsed()) return cmd_info(o);
     if (dump->parsed()) return cmd_dump_batch(o);
+    if (logits->parsed()) return cmd_teacher_logits(o);
     return cmd_checksum(o);
   });
 }
