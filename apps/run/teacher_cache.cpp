@@ -17,6 +17,10 @@
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/json_limits.h"
+#ifdef ZKD_WITH_CUDA
+#include "engine/memory/gpu_launch.h"
+#include "kernels/gather_rows.h"
+#endif
 
 namespace zkd::app {
 
@@ -192,17 +196,44 @@ TeacherCache::TeacherCache(const std::string& path, const CacheBinding& expect, 
   table_ = host.to(device);
 }
 
-Tensor TeacherCache::gather(const std::vector<data::Loader::SampleDraw>& draws, Tensor& out) const {
-  const int64_t k = binding_.classes, n = static_cast<int64_t>(draws.size());
-  ZKD_CHECK(out.dim() == 2 && out.size(0) >= n && out.size(1) == k, "TeacherCache::gather",
+Tensor gather_cache_rows(const Tensor& table, const std::vector<data::Loader::SampleDraw>& draws,
+                         Tensor& out, Tensor& rows_dev) {
+  const int64_t k = table.size(1), n = static_cast<int64_t>(draws.size());
+  ZKD_CHECK(out.dim() == 2 && out.size(0) >= n && out.size(1) == k, "gather_cache_rows",
             "expected a [>= ", n, ", ", k, "] buffer, got ", shape_str(out.shape()));
-  for (int64_t b = 0; b < n; ++b) {
-    const data::Loader::SampleDraw& s = draws[static_cast<size_t>(b)];
-    ZKD_CHECK(s.image >= 0 && s.image < binding_.images, "TeacherCache::gather",
-              "expected an image index below ", binding_.images, ", got ", s.image);
-    out.view_at(b * k, {k}).copy_from(table_.view_at(cache_row(s.image, s.draw) * k, {k}));
+  if (table.device().is_cuda()) {
+#ifdef ZKD_WITH_CUDA
+    ZKD_CHECK(rows_dev.defined() && rows_dev.size(0) >= n, "gather_cache_rows",
+              "expected a row buffer of at least ", n, " on the device");
+    std::vector<int64_t> rows(static_cast<size_t>(n));
+    for (int64_t b = 0; b < n; ++b)
+      rows[static_cast<size_t>(b)] =
+          cache_row(draws[static_cast<size_t>(b)].image, draws[static_cast<size_t>(b)].draw);
+    rows_dev.view_at(0, {n}).copy_from(from_vector(rows, {n}));  // staged: rows may go at once
+    gather_rows_fwd(table.data<float>(), rows_dev.data<int64_t>(), n, k, out.data<float>(),
+                    gpu::compute_stream());
+    ZKD_GPU_LAUNCH_CHECK("gather_rows_kernel");
+#else
+    (void)rows_dev;
+#endif
+  } else {
+    for (int64_t b = 0; b < n; ++b) {
+      const int64_t row =
+          cache_row(draws[static_cast<size_t>(b)].image, draws[static_cast<size_t>(b)].draw);
+      out.view_at(b * k, {k}).copy_from(table.view_at(row * k, {k}));
+    }
   }
   return n == out.size(0) ? out : out.view_at(0, {n, k});
+}
+
+Tensor TeacherCache::gather(const std::vector<data::Loader::SampleDraw>& draws, Tensor& out) const {
+  for (const data::Loader::SampleDraw& s : draws)
+    ZKD_CHECK(s.image >= 0 && s.image < binding_.images, "TeacherCache::gather",
+              "expected an image index below ", binding_.images, ", got ", s.image);
+  const int64_t n = static_cast<int64_t>(draws.size());
+  if (table_.device().is_cuda() && (!rows_dev_.defined() || rows_dev_.size(0) < n))
+    rows_dev_ = Tensor::empty({n}, DType::I64, table_.device());
+  return gather_cache_rows(table_, draws, out, rows_dev_);
 }
 
 void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,

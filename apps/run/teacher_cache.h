@@ -50,14 +50,23 @@ class TeacherCache {
   const CacheBinding& binding() const { return binding_; }
   // The teacher's logits of the samples: [draws.size(), classes] into out (a [B', classes]
   // buffer with B' >= draws.size(), on the cache's device); returns the view of the first rows.
-  // Queued row copies on the device, no host synchronization, no allocation.
+  // Queued on the device, no host synchronization; no allocation once the batch size is seen.
   Tensor gather(const std::vector<data::Loader::SampleDraw>& draws, Tensor& out) const;
   const Tensor& table() const { return table_; }  // float32 [images * 162, classes]
 
  private:
   CacheBinding binding_;
   Tensor table_;
+  mutable Tensor rows_dev_;  // int64 [batch] row indices on the device (CUDA), reused
 };
+
+// The gather behind TeacherCache::gather: rows cache_row(draw) of table [R, k] into out
+// [>= draws.size(), k] (table's device); returns the view of the first draws.size() rows. CPU:
+// row copies. CUDA: the rows go up in one staged copy into rows_dev (int64 [>= draws.size()] on
+// the device, allocated once by the caller) and one kernel gathers (kernels/gather_rows.h); no
+// host synchronization either way. The caller checks the image indices.
+Tensor gather_cache_rows(const Tensor& table, const std::vector<data::Loader::SampleDraw>& draws,
+                         Tensor& out, Tensor& rows_dev);
 
 // Parses and checks a cache file's prefix and header; returns the binding and the data's offset.
 // Exposed for the tests and the fuzzer.
