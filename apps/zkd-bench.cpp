@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     for (const std::string& pair : split_list(o.kd)) {
       auto [teacher, student] = split_pair(pair, "--kd");
       add(bench_kd(p, gen, teacher, student, o.batch));
+      if (o.teacher_cache) add(bench_kd_cached(p, gen, teacher, student, o.batch));
     }
     for (const std::string& name : split_list(o.infer))
       add(bench_infer(p, gen, name, o.infer_batch));

@@ -22,21 +22,21 @@
 #include "engine/io/atomic_file.h"
 #include "nets/registry.h"
 
-    namespace {
+namespace {
 
-  using namespace zkd;
+using namespace zkd;
 
-  std::vector<std::string> class_names(const std::string& file) {
-    if (file.empty()) return data::cifar100_fine_names();
-    // A regular file of at most 16 MiB: a folder or FIFO is an error, never a hang.
-    std::string text = read_file(file, "--classes", 16 << 20);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-    int64_t lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
-    ZKD_CHECK(lines > 0, "--classes", "expected class names in '", file, "', got an empty file");
-    return data::parse_label_names(text, lines, file);
-  }
+std::vector<std::string> class_names(const std::string& file) {
+  if (file.empty()) return data::cifar100_fine_names();
+  // A regular file of at most 16 MiB: a folder or FIFO is an error, never a hang.
+  std::string text = read_file(file, "--classes", 16 << 20);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  int64_t lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
+  ZKD_CHECK(lines > 0, "--classes", "expected class names in '", file, "', got an empty file");
+  return data::parse_label_names(text, lines, file);
+}
 
-  const char* kExamples = R"(Examples:
+const char* kExamples = R"(Examples:
   ./build/apps/zkd-predict --model resnet32x4 --checkpoint runs/resnet32x4/best.safetensors cat.jpg dog.png
   ./build/apps/zkd-predict --model resnet20 --checkpoint best.safetensors --classes names.txt --top 3 *.png
 Exit codes: 0 done, 1 failure or bad input, 2 usage error.)";

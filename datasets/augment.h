@@ -27,6 +27,11 @@ struct AugmentArgs {
 };
 
 void augment_batch_cpu(const AugmentArgs& a);
+// One image of the CPU transform with a given draw (null: normalize only). img: uint8
+// [3, 32, 32]; out: float32 [3, 32, 32]. What augment_batch_cpu does per image, so a fixed (crop,
+// flip) gives the same floats as a training batch that drew it (the teacher-logit cache).
+void augment_image_cpu(const uint8_t* img, const AugmentDraw* d, const AugmentParams& p,
+                       float* out);
 // Queued on zkd's compute stream, no host synchronization. Throws in a build without CUDA.
 void augment_batch_cuda(const AugmentArgs& a);
 

@@ -19,19 +19,23 @@ AugmentParams make_augment_params(uint64_t seed, uint64_t epoch, bool augment) {
   return p;
 }
 
+void augment_image_cpu(const uint8_t* img, const AugmentDraw* d, const AugmentParams& p,
+                       float* out) {
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 32; ++y)
+      for (int x = 0; x < 32; ++x) {
+        int r = (c * 32 + y) * 32 + x;
+        uint8_t v = d ? augment_pixel(img, c, y, x, *d) : img[r];
+        out[r] = augment_normalize(v, p.scale[c], p.bias[c]);
+      }
+}
+
 void augment_batch_cpu(const AugmentArgs& a) {
   for (int64_t b = 0; b < a.count; ++b) {
     int64_t src = a.order ? a.order[a.start + b] : a.start + b;
-    const uint8_t* img = a.images + src * kImagePixels;
-    float* out = a.out + b * kImagePixels;
     AugmentDraw d = augment_draw(a.params.seed, a.params.epoch, static_cast<uint64_t>(src));
-    for (int c = 0; c < 3; ++c)
-      for (int y = 0; y < 32; ++y)
-        for (int x = 0; x < 32; ++x) {
-          int r = (c * 32 + y) * 32 + x;
-          uint8_t v = a.params.augment ? augment_pixel(img, c, y, x, d) : img[r];
-          out[r] = augment_normalize(v, a.params.scale[c], a.params.bias[c]);
-        }
+    augment_image_cpu(a.images + src * kImagePixels, a.params.augment ? &d : nullptr, a.params,
+                      a.out + b * kImagePixels);
     a.out_labels[b] = a.labels[src];
   }
 }

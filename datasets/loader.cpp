@@ -91,4 +91,17 @@ Batch Loader::batch(int64_t i) {
   return b;
 }
 
+void Loader::batch_draws(int64_t i, std::vector<SampleDraw>& out) const {
+  ZKD_CHECK(train_, "Loader::batch_draws", "expected a training loader, got a test loader");
+  ZKD_CHECK(i >= 0 && i < num_batches(), "Loader::batch_draws", "expected a batch index in [0, ",
+            num_batches(), "), got ", i);
+  const int64_t start = i * batch_, count = std::min(batch_, n_ - start);
+  out.resize(static_cast<size_t>(count));
+  for (int64_t b = 0; b < count; ++b) {
+    int64_t src = order_host_[static_cast<size_t>(start + b)];
+    out[static_cast<size_t>(b)] = {
+        src, augment_draw(seed_, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(src))};
+  }
+}
+
 }  // namespace zkd::data

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "datasets/image_set.h"
+#include "kernels/augment.h"
 
 namespace zkd::data {
 
@@ -40,6 +41,15 @@ class Loader {
   // Batch i of the current epoch, in [0, num_batches()). The tensors are views of buffers owned
   // by the loader and are overwritten by the next call: clone() to keep one.
   Batch batch(int64_t i);
+  // The data-set index and the weak view's (crop, flip) draw of each sample of batch i of the
+  // current epoch (training loaders), into out (resized to the batch; no allocation once it has
+  // grown): what the teacher-logit cache looks up (docs/teacher-cache.md). Host only, no device
+  // work; the same draws as batch(i) makes.
+  struct SampleDraw {
+    int64_t image;
+    AugmentDraw draw;
+  };
+  void batch_draws(int64_t i, std::vector<SampleDraw>& out) const;
   // The data-set indices of the current epoch in batch order: [N] (identity when not training).
   const std::vector<int64_t>& order() const { return order_host_; }
 

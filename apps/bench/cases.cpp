@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "apps/config/settings.h"
+#include "apps/run/teacher_cache.h"
 #include "apps/sweep/shared_teacher.h"
 #include "engine/autograd/grad_mode.h"
 #include "engine/ops/ops.h"
@@ -61,7 +62,8 @@ void kd_step(Module& student, SGD& opt, const data::Batch& b, const Tensor& t) {
 }  // namespace
 
 std::string Row::name() const {
-  return kind + " " + model + (kind == "sweep" ? " x" + std::to_string(members) : "");
+  return kind + " " + model + (kind == "sweep" ? " x" + std::to_string(members) : "") +
+         (teacher_cache ? " cached" : "");
 }
 
 Row bench_train(const Protocol& p, Generator& gen, const std::string& name, int64_t batch) {
@@ -98,6 +100,31 @@ Row bench_kd(const Protocol& p, Generator& gen, const std::string& teacher_name,
   });
   return finish("kd+ls", teacher_name + ":" + student_name, batch, 1, t,
                 gflop(*teacher, 1) + gflop(*student, 3));
+}
+
+Row bench_kd_cached(const Protocol& p, Generator& gen, const std::string& teacher_name,
+                    const std::string& student_name, int64_t batch) {
+  auto teacher = make(gen, teacher_name, p.device);  // for its MACs (and the same weights' order)
+  auto student = make(gen, student_name, p.device);
+  student->train();
+  SGD opt(student->parameters(), kSgd);
+  auto loader = make_loader(p.device, batch, 2, true);
+  const int64_t rows = loader->size() * kCacheViews, k = 100;
+  std::vector<float> values(static_cast<size_t>(rows * k));
+  for (float& v : values) v = static_cast<float>(3 * gen.normal());
+  const Tensor table = from_vector(values, {rows, k}).to(p.device);
+  Tensor out = Tensor::empty({batch, k}, DType::F32, p.device);
+  Tensor row_buf = Tensor::empty({batch}, DType::I64, p.device);
+  std::vector<data::Loader::SampleDraw> draws;
+  Timing t = time_steps(p, [&](int64_t i) {
+    const int64_t j = i % loader->num_batches();
+    data::Batch b = loader->batch(j);
+    loader->batch_draws(j, draws);
+    kd_step(*student, opt, b, gather_cache_rows(table, draws, out, row_buf));
+  });
+  Row r = finish("kd+ls", teacher_name + ":" + student_name, batch, 1, t, gflop(*student, 3));
+  r.teacher_cache = true;
+  return r;
 }
 
 Row bench_infer(const Protocol& p, Generator& gen, const std::string& name, int64_t batch) {

@@ -17,6 +17,10 @@ void add_options(CLI::App& cli, Options& o) {
   cli.add_option("--kd", o.kd, "teacher:student pairs to time a KD+LS step for (comma list)")
       ->option_text("PAIRS")
       ->group("model");
+  cli.add_flag("--teacher-cache", o.teacher_cache,
+               "also time each --kd pair with the teacher's logits gathered from a teacher-logit "
+               "cache instead of its forward (docs/teacher-cache.md)")
+      ->group("model");
   cli.add_option("--infer", o.infer, "models to time inference for (comma list)")
       ->option_text("NAMES")
       ->group("model");

@@ -19,6 +19,7 @@ struct Options {
   std::string sweep = "";                                        // --sweep COUNTS ("1,2,4,8")
   std::string sweep_pair = "resnet32x4:resnet8x4";               // --sweep-pair PAIR
   std::string device = "auto", math = "fast", json;  // device: --device, after check_options
+  bool teacher_cache = false;  // --teacher-cache: each --kd pair also with cached teacher logits
   int64_t batch = 64, infer_batch = 0, warmup = 30, steps = 200, repeats = 3, threads = 0;
   TrainConfig shared;  // --device and --threads, read by the training schema's rows
 };

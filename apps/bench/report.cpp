@@ -8,7 +8,8 @@ namespace zkd::app::bench {
 namespace {
 
 std::string table_model(const Row& r) {
-  return r.kind == "sweep" ? r.model + " x" + std::to_string(r.members) : r.model;
+  return (r.kind == "sweep" ? r.model + " x" + std::to_string(r.members) : r.model) +
+         (r.teacher_cache ? " cached" : "");
 }
 
 }  // namespace
@@ -50,6 +51,7 @@ std::string to_json(const RunInfo& info, const std::vector<Row>& rows) {
                            {"case", r.kind},
                            {"model", r.model},
                            {"members", r.members},
+                           {"teacher_cache", r.teacher_cache},
                            {"device", info.device},
                            {"precision", info.precision},
                            {"layout", info.layout},

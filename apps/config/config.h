@@ -19,6 +19,7 @@ struct TrainConfig {
   std::string teacher_model = "resnet32x4";  // distillation only
   std::string teacher_checkpoint;
   std::string teacher_pick = "last";  // of a --teacher run directory: last | best (not saved)
+  std::string teacher_cache;  // zkd-data teacher-logits file: the teacher's logits looked up
   // Loss (distillation; the paper's per-pair values unless given, see paper_defaults):
   // KD / KD+LS: lambda_ce CE + kd_weight T^2 KL. DKD / DKD+LS (official semantics):
   // lambda_ce CE + warm-up (alpha TCKD + beta NCKD), alpha = kd_weight, beta = dkd_beta x

@@ -14,8 +14,12 @@ struct StepResult {
 };
 
 // weak, strong: float [B, 3, 32, 32] (strong used only when d.needs_strong_view()); labels int64
-// [B]; teacher null when !d.needs_teacher(); dopt null when d has no parameters.
+// [B]; teacher null when !d.needs_teacher(); dopt null when d has no parameters. cached_weak:
+// when given, the teacher's weak-view logits [B, K] looked up in the teacher-logit cache
+// (docs/teacher-cache.md) instead of a teacher forward; the teacher then runs only on the strong
+// view (MLKD) and may be null for single-view methods.
 StepResult train_step(Module& student, Module* teacher, Distiller& d, SGD& opt, SGD* dopt,
-                      const Tensor& weak, const Tensor& strong, const Tensor& labels);
+                      const Tensor& weak, const Tensor& strong, const Tensor& labels,
+                      const Tensor* cached_weak = nullptr);
 
 }  // namespace zkd::app

@@ -18,6 +18,7 @@
 #include "apps/run/interrupt.h"
 #include "apps/run/run_dir.h"
 #include "apps/run/teacher.h"
+#include "apps/run/teacher_cache.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
 #include "datasets/batch_png.h"
@@ -203,6 +204,9 @@ class TrainingRun {
   NamedTensors extra_;  // the checkpoint's distiller state (and the term sums of an epoch)
   data::Cifar100 data_;
   std::unique_ptr<data::Loader> train_, test_;
+  std::unique_ptr<TeacherCache> cache_;  // --teacher-cache: the teacher's weak-view logits
+  Tensor cache_out_;                     // [batch, K] the gathered logits, reused
+  std::vector<data::Loader::SampleDraw> draws_;
   std::unique_ptr<RunLog> log_;
   std::unique_ptr<Progress> progress_;
   TrainOutcome out_;
@@ -238,7 +242,13 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
   std::vector<Variable> dparams;
   for (auto& p : distiller_->parameters()) dparams.push_back(p.second);
   if (!dparams.empty()) dopt_ = std::make_unique<SGD>(dparams, sa);
-  if (distiller_->needs_teacher()) teacher_ = load_teacher(cfg_, dev_);
+  ZKD_CHECK(cfg_.teacher_cache.empty() || distiller_->needs_teacher(), "config",
+            "expected --teacher-cache only with a method that has a teacher, got method ",
+            cfg_.method.name());
+  // With the cache, single-view methods never run the teacher; MLKD runs it on the strong view.
+  if (distiller_->needs_teacher() &&
+      (cfg_.teacher_cache.empty() || distiller_->needs_strong_view()))
+    teacher_ = load_teacher(cfg_, dev_);
   if (!resume_dir.empty()) {
     state_ = load_checkpoint(ckpt_path, *model_, opt_.get(), &extra_);
     restore_distiller_state(*distiller_, dopt_.get(), extra_, ckpt_path);
@@ -258,6 +268,13 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
   train_ = std::make_unique<data::Loader>(data_.train, dev_, cfg_.batch_size, cfg_.seed, true);
   test_ = std::make_unique<data::Loader>(data_.test, dev_, cfg_.batch_size, cfg_.seed, false);
   if (distiller_->needs_strong_view()) train_->enable_strong_view();
+  if (!cfg_.teacher_cache.empty()) {
+    cache_ =
+        std::make_unique<TeacherCache>(cfg_.teacher_cache, cache_binding(cfg_, data_.train), dev_);
+    cache_out_ = Tensor::empty({std::min(cfg_.batch_size, train_->size()), cfg_.num_classes},
+                               DType::F32, dev_);
+    std::printf("zkd: teacher logits from the cache %s\n", cfg_.teacher_cache.c_str());
+  }
   ZKD_CHECK(first_step_ == 0 || state_.steps_per_epoch == train_->num_batches(), "resume",
             "expected ", state_.steps_per_epoch, " steps per epoch as in the checkpoint, got ",
             train_->num_batches(), " (did the data change?)");
@@ -315,8 +332,13 @@ bool TrainingRun::run_epoch_steps(int64_t epoch) {
   const int64_t steps = train_->num_batches();
   for (; step_ < steps; ++step_) {
     data::Batch b = train_->batch(step_);
+    Tensor cached;
+    if (cache_) {
+      train_->batch_draws(step_, draws_);
+      cached = cache_->gather(draws_, cache_out_);
+    }
     StepResult sr = train_step(*model_, teacher_.get(), *distiller_, *opt_, dopt_.get(), b.images,
-                               b.strong_images, b.labels);
+                               b.strong_images, b.labels, cache_ ? &cached : nullptr);
     add_scaled_(loss_sum_, sr.loss.loss.data(), static_cast<double>(b.size()));
     accumulate_topk_(sr.logits, b.labels, counts_);  // the weak view
     for (auto& [name, v] : sr.loss.terms) add_scaled_(terms_.at(name, v), v, b.size());

@@ -30,6 +30,7 @@ TEST(Settings, ConfigTomlReadsBackAsTheSameConfig) {
     c.ctkd_t_start = 1.5, c.ctkd_t_end = 20, c.milestones = {3, 9},
     c.seed = 18446744073709551615ull;
     c.lr = 0.0123456789, c.data = "/data/with \"quote", c.out = "runs/x y";
+    if (c.distills()) c.teacher_cache = "runs/t/teacher-logits 5c.bin";  // saved, distill only
     const std::string path = temp_file("config.toml");
     write_file_atomic(path, config_to_toml(c));
     TrainConfig back = config_from_toml(path);

@@ -1,0 +1,281 @@
+// The teacher-logit cache (docs/teacher-cache.md) on a tiny synthetic set with a random teacher:
+// cached logits equal the teacher's forward on the same augmented training batches (the loader's
+// crop and flip draws map to the right rows); zkd-distill with --teacher-cache reproduces the run
+// without it (KD+LS, DKD+LS, CTKD+LS, MLKD+LS); an interrupted build resumes from its chunks;
+// corrupt, truncated and mismatched files are refused in one line naming what differs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "apps/run/teacher.h"
+#include "apps/run/teacher_cache.h"
+#include "apps/run/trainer.h"
+#include "engine/autograd/grad_mode.h"
+#include "engine/core/rng.h"
+#include "engine/io/atomic_file.h"
+#include "engine/nn/state_dict.h"
+#include "nets/registry.h"
+#include "tests/e2e/e2e_util.h"
+
+namespace zkd::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kClasses = 5, kPerClass = 3;
+
+const std::string& cache_data() {  // 5 classes, 3 train and 2 test images each
+  static const std::string dir =
+      write_synthetic_cifar(fresh_dir("cdata") + "/cifar-100-binary", kClasses, kPerClass, 2);
+  return dir;
+}
+
+std::string random_teacher(const std::string& name, uint64_t seed) {
+  std::string path = fresh_dir("ct-" + name) + "/teacher.safetensors";
+  Generator gen(seed);
+  save_module(*nets::create("resnet20", gen, kClasses), path);
+  return path;
+}
+
+app::TrainConfig cache_config(const std::string& teacher) {
+  app::TrainConfig c = app::default_config(true);
+  c.teacher_checkpoint = teacher;
+  c.teacher_model = "resnet20";
+  c.num_classes = kClasses;
+  c.train_per_class = kPerClass;
+  c.data = cache_data();
+  c.device = "cpu";
+  return c;
+}
+
+// One cache for the tests of this process: teacher file and cache path.
+struct Built {
+  std::string teacher, cache;
+};
+const Built& built() {
+  static const Built b = [] {
+    Built r{random_teacher("a", 3), fresh_dir("cache") + "/logits.bin"};
+    app::TrainConfig c = cache_config(r.teacher);
+    app::build_teacher_cache(c, app::load_run_data(c).train, r.cache, 3);
+    return r;
+  }();
+  return b;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Cached rows vs the teacher's forward on the loader's own augmented batches, several epochs.
+TEST(TeacherCache, EqualsTheTeacherOnTrainingBatches) {
+  const Built& b = built();
+  app::TrainConfig c = cache_config(b.teacher);
+  data::Cifar100 d = app::load_run_data(c);
+  std::shared_ptr<Module> teacher = app::load_teacher(c, Device::cpu());
+  app::TeacherCache cache(b.cache, app::cache_binding(c, d.train), Device::cpu());
+  data::Loader loader(d.train, Device::cpu(), 4, 11, true);
+  Tensor buf = Tensor::empty({4, kClasses});
+  std::vector<data::Loader::SampleDraw> draws;
+  NoGradGuard no_grad;
+  double worst = 0, scale = 0;
+  int distinct_views = 0;
+  for (int64_t e = 0; e < 6; ++e) {
+    loader.start_epoch(e);
+    for (int64_t i = 0; i < loader.num_batches(); ++i) {
+      data::Batch batch = loader.batch(i);
+      loader.batch_draws(i, draws);
+      std::vector<float> want = (*teacher)(Variable(batch.images)).data().to_vector<float>();
+      std::vector<float> got = cache.gather(draws, buf).contiguous().to_vector<float>();
+      ASSERT_EQ(want.size(), got.size());
+      for (size_t j = 0; j < want.size(); ++j) {
+        worst = std::max(worst, std::fabs(static_cast<double>(want[j]) - got[j]));
+        scale = std::max(scale, std::fabs(static_cast<double>(want[j])));
+      }
+      for (auto& s : draws) distinct_views += s.draw.dx != 4 || s.draw.dy != 4 || s.draw.flip;
+    }
+  }
+  ASSERT_GT(distinct_views, 20);  // the draws cover more than the centred, unflipped view
+  // Eval mode makes each row a function of its image alone; what remains is the conv library's
+  // batch-composition rounding (a batch of 4 here vs 486 views per forward in the build).
+  // Measured on the 2-core dev CPU (fp32): 0, bit for bit (docs/teacher-cache.md). The bound, 8
+  // fp32 ulps of the largest logit (1e-6 relative), leaves room for a CPU whose conv kernels
+  // change with the batch size and stays far below the distance between two views' logits
+  // (> 1e-4, NeighbouringViewsDiffer), so a wrong (offset, flip) row cannot pass.
+  EXPECT_LE(worst, 1e-6 * std::max(scale, 1.0)) << "largest |logit| " << scale;
+  std::printf("teacher cache vs forward: max |diff| %.3g, max |logit| %.3g\n", worst, scale);
+}
+
+// A wrong (offset, flip) would be noticed: neighbouring views differ by far more than the bound.
+TEST(TeacherCache, NeighbouringViewsDiffer) {
+  const Built& b = built();
+  app::TrainConfig c = cache_config(b.teacher);
+  data::Cifar100 d = app::load_run_data(c);
+  app::TeacherCache cache(b.cache, app::cache_binding(c, d.train), Device::cpu());
+  std::vector<float> t = cache.table().to_vector<float>();
+  double least = 1e30;
+  for (int64_t row = 0; row + 1 < 162; ++row) {  // image 0: each view vs the next
+    double diff = 0;
+    for (int k = 0; k < kClasses; ++k)
+      diff = std::max(diff, std::fabs(static_cast<double>(t[row * kClasses + k]) -
+                                      t[(row + 1) * kClasses + k]));
+    least = std::min(least, diff);
+  }
+  EXPECT_GT(least, 1e-4);
+}
+
+// zkd-distill of `method` from `teacher` on the tiny set, one epoch, seed 4, batch 4, into out.
+std::vector<std::string> distill_args(const std::string& method, const std::string& teacher,
+                                      const std::string& out) {
+  return {ZKD_DISTILL_BIN,
+          "--method",
+          method,
+          "--teacher",
+          teacher,
+          "--teacher-model",
+          "resnet20",
+          "--model",
+          "resnet20",
+          "--epochs",
+          "1",
+          "--device",
+          "cpu",
+          "--data",
+          cache_data(),
+          "--num-classes",
+          "5",
+          "--train-per-class",
+          "3",
+          "--test-per-class",
+          "2",
+          "--batch-size",
+          "4",
+          "--seed",
+          "4",
+          "--out",
+          out};
+}
+
+// zkd-distill with the cache vs without, same seed: the same losses and accuracies.
+void expect_same_run(const std::string& method) {
+  const Built& b = built();
+  std::string plain = fresh_dir("plain-" + method), cached = fresh_dir("cached-" + method);
+  std::vector<std::string> a1 = distill_args(method, b.teacher, plain),
+                           a2 = distill_args(method, b.teacher, cached);
+  a2.push_back("--teacher-cache");
+  a2.push_back(b.cache);
+  RunResult r1 = run(a1), r2 = run(a2);
+  ASSERT_EQ(r1.status, 0) << r1.output;
+  ASSERT_EQ(r2.status, 0) << r2.output;
+  EXPECT_NE(r2.output.find("teacher logits from the cache"), std::string::npos) << r2.output;
+  std::vector<std::string> l1 = read_lines(plain + "/log.jsonl"),
+                           l2 = read_lines(cached + "/log.jsonl");
+  ASSERT_EQ(l1.size(), 1u);
+  ASSERT_EQ(l2.size(), 1u);
+  for (size_t e = 0; e < 1; ++e)
+    for (const char* k : {"train_loss", "train_acc", "test_loss", "test_top1"}) {
+      double x = json_number(l1[e], k), y = json_number(l2[e], k);
+      ASSERT_FALSE(std::isnan(x)) << k << " missing: " << l1[e];
+      // The cached logits equal the forward's to within 1e-6 relative (measured: bit for bit on
+      // the CPU, EqualsTheTeacherOnTrainingBatches), so the run is the same to within that
+      // error carried through one epoch: measured bit for bit here; 1e-6 relative allowed.
+      EXPECT_NEAR(x, y, 1e-6 * std::max(1.0, std::fabs(x)))
+          << method << " " << k << " epoch " << e + 1;
+    }
+}
+
+TEST(TeacherCache, KdLsRunMatchesTheRunWithoutIt) {
+  expect_same_run("kd+ls");
+}
+TEST(TeacherCache, DkdLsRunMatchesTheRunWithoutIt) {
+  expect_same_run("dkd+ls");
+}
+TEST(TeacherCache, CtkdLsRunMatchesTheRunWithoutIt) {
+  expect_same_run("ctkd+ls");
+}
+TEST(TeacherCache, MlkdLsRunMatchesTheRunWithoutIt) {
+  expect_same_run("mlkd+ls");
+}
+
+TEST(TeacherCache, ZkdDataBuildsTheSameFile) {
+  const Built& b = built();
+  std::string out = fresh_dir("cli") + "/t.bin";
+  RunResult r = run({ZKD_DATA_BIN, "teacher-logits", "--teacher", b.teacher, "--teacher-model",
+                     "resnet20", "--data", cache_data(), "--num-classes", "5", "--train-per-class",
+                     "3", "--device", "cpu", "--out", out});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("15 / 15 images"), std::string::npos) << r.output;
+  // Another forward batch size, the same floats to within the batch-composition bound; the
+  // header is the same byte for byte.
+  std::string x = read_file(out), y = read_file(b.cache);
+  ASSERT_EQ(x.size(), y.size());
+  EXPECT_EQ(x.substr(0, 64), y.substr(0, 64));
+}
+
+// A build stopped after a chunk resumes: the chunk on disk is used as it is (here planted).
+TEST(TeacherCache, InterruptedBuildResumesFromItsChunks) {
+  const Built& b = built();
+  std::string whole = read_file(b.cache);
+  const uint64_t data = whole.size() - 15 * 162 * kClasses * 4;
+  std::string out = fresh_dir("resume") + "/logits.bin";
+  fs::create_directories(out + ".partial");
+  write_file_atomic(out + ".partial/header", whole.substr(0, data));
+  std::string planted(whole.size() - data, '\x3f');  // 0x3f3f3f3f = 0.747 as float32
+  write_file_atomic(out + ".partial/chunk-0.bin", planted);
+  app::TrainConfig c = cache_config(b.teacher);
+  app::build_teacher_cache(c, app::load_run_data(c).train, out, 3);
+  EXPECT_EQ(read_file(out), whole.substr(0, data) + planted);
+  EXPECT_FALSE(fs::exists(out + ".partial"));
+}
+
+TEST(TeacherCache, BadFilesAreRefusedInOneLine) {
+  const Built& b = built();
+  app::TrainConfig c = cache_config(b.teacher);
+  data::Cifar100 d = app::load_run_data(c);
+  const app::CacheBinding want = app::cache_binding(c, d.train);
+  const std::string whole = read_file(b.cache), dir = fresh_dir("bad");
+  auto refused = [&](const std::string& bytes, const app::CacheBinding& expect) {
+    write_file_atomic(dir + "/f.bin", bytes);
+    return error_of([&] { app::TeacherCache(dir + "/f.bin", expect, Device::cpu()); });
+  };
+  auto has = [](const std::string& msg, const std::string& part) {
+    EXPECT_NE(msg.find(part), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  };
+  has(refused(whole.substr(0, whole.size() - 4), want), "(truncated)");
+  has(refused(whole + "x", want), "(trailing bytes)");
+  has(refused(whole.substr(0, 10), want), "another file");
+  has(refused("NOTACACHE" + whole.substr(9), want), "another file");
+  std::string version = whole;
+  version.replace(version.find("\"version\":1"), 11, "\"version\":7");
+  has(refused(version, want), "expected version 1");
+  std::string pad = whole;
+  pad.replace(pad.find("\"pad\":4"), 7, "\"pad\":2");
+  has(refused(pad, want), "expected augmentation pad 4");
+  std::string header = whole;
+  header[20] = '[';
+  has(refused(header, want), "teacher cache");
+  // Mismatches: another teacher, another subset.
+  app::TrainConfig other = cache_config(random_teacher("b", 5));
+  has(refused(whole, app::cache_binding(other, d.train)), "teacher checkpoint sha256");
+  app::TrainConfig fewer = c;
+  fewer.train_per_class = 2;
+  has(refused(whole, app::cache_binding(fewer, app::load_run_data(fewer).train)),
+      "expected training images 10, got 15");
+  // The one-line refusal reaches the command line.
+  std::vector<std::string> args =
+      distill_args("kd+ls", other.teacher_checkpoint, fresh_dir("refused"));
+  args.insert(args.end(), {"--teacher-cache", b.cache});
+  RunResult r = run(args);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("expected teacher checkpoint sha256"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace zkd::e2e
