@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
         ->option_text("DEVICE")
         ->group("device");
     app::add_threads_option(*cli, cfg.threads);
+    app::add_precision_option(*cli, cfg.precision);
     cfg.model.clear();
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
@@ -70,10 +71,12 @@ int main(int argc, char** argv) {
     data::Cifar100 d = app::load_run_data(cfg, false);
     data::Loader test(d.test, dev, batch, 0, false);
     Tensor logits;
-    app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits);
-    std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n",
-                cfg.model.c_str(), checkpoint.c_str(), static_cast<long long>(r.images), r.top1,
-                r.top5, r.loss);
+    app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits,
+                                      parse_precision(cfg.precision));
+    std::printf("%s %s: %lld test images%s  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n",
+                cfg.model.c_str(), checkpoint.c_str(), static_cast<long long>(r.images),
+                cfg.precision == "fp32" ? "" : (" (" + cfg.precision + ")").c_str(), r.top1, r.top5,
+                r.loss);
     if (!save.empty()) {
       app::save_npy(save, logits);
       std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(logits.size(0)),

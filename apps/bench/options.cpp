@@ -47,6 +47,7 @@ void add_options(CLI::App& cli, Options& o) {
   cli.add_option("--math", o.math, "fast (TF32 allowed) or strict (fp32) (default fast)")
       ->option_text("MODE")
       ->group("device");
+  add_precision_option(cli, o.precision);
   cli.add_option("--json", o.json,
                  "also write the rows as JSON to FILE (device, precision, layout, graph, "
                  "version; memory after each repeat)")

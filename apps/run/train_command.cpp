@@ -106,6 +106,21 @@ CLI::Option* add_threads_option(CLI::App& app, int64_t& threads) {
       ->group("device");
 }
 
+CLI::Option* add_precision_option(CLI::App& app, std::string& precision) {
+  const Setting& s = setting("precision");
+  return app
+      .add_option_function<std::string>(
+          s.flag(),
+          [&precision, &s](const std::string& v) {
+            TrainConfig c;
+            s.read_text(c, {v});  // UsageError naming the flag and the choices
+            precision = c.precision;
+          },
+          s.help + " (default " + precision + ")")
+      ->option_text(s.placeholder)
+      ->group(s.group);
+}
+
 void apply_threads(int64_t threads) {
   set_cpu_threads(static_cast<int>(threads > 0 ? threads : cpu_cores()));
 }

@@ -33,6 +33,8 @@ int run_train_command(const TrainCommand& cmd);
 // cores).
 CLI::Option* add_threads_option(CLI::App& app, int64_t& threads);
 void apply_threads(int64_t threads);
+// --precision fp32|bf16 for zkd-eval and zkd-bench: the "precision" setting's flag, help and check.
+CLI::Option* add_precision_option(CLI::App& app, std::string& precision);
 
 // "kd+ls, T 2, lambda_ce 0.1, kd_weight 9, lr 0.05" plus, on a second line, which values are the
 // paper's and where they come from.
