@@ -308,7 +308,8 @@ TEST(E2E, BenchWritesJsonRowsWithSweepMembers) {
 }
 
 // --precision bf16 on zkd-bench (its JSON rows say bf16) and zkd-eval (within a point of fp32's
-// top-1 on the 100 test images: bf16 rounding moves a few logits, measured 0-1 image).
+// top-1 on the 100 test images: bf16 rounding moves logits by ~1e-3 relative; measured on a
+// real-data resnet20 checkpoint: the same top-1 on 500 test images, loss 2.0708 vs 2.0703).
 TEST(E2E, BenchAndEvalTakeThePrecision) {
   std::string json = fresh_dir("bench_bf16") + "/bench.json";
   RunResult r = run({ZKD_BENCH_BIN, "--device", "cpu",         "--train", "resnet20",
