@@ -604,19 +604,16 @@ TEST(E2E, ResumedEpochLogsAsTheUninterruptedRun) {
   expect_exact_resume(full, part, {});
 }
 
-// --precision bf16 (docs/precision.md): recorded in config.toml and the checkpoint's config; the
-// same seed and thread count give the same run bit for bit; an interrupted and resumed bf16 run
-// equals the uninterrupted one; and the numbers differ from fp32's (the setting applies).
+// --precision bf16 (docs/precision.md): recorded in config.toml and the checkpoint's config; an
+// interrupted and resumed bf16 run equals the uninterrupted one bit for bit, which also shows that
+// the same seed and thread count give the same bf16 run (the two processes computed the steps
+// before the interruption independently); and the numbers differ from fp32's (the setting applies).
 TEST(E2E, Bf16RunIsRepeatableResumesExactlyAndIsRecorded) {
   const std::vector<std::string> bf16 = {"--precision", "bf16"};  // threads: all cores, each run
-  std::string a = fresh_dir("bf16_a"), b = fresh_dir("bf16_b"), part = fresh_dir("bf16_part"),
-              f32 = fresh_dir("bf16_fp32");
+  std::string a = fresh_dir("bf16_a"), part = fresh_dir("bf16_part"), f32 = fresh_dir("bf16_fp32");
   RunResult ra = run(small_run_args(a, bf16));
   ASSERT_EQ(ra.status, 0) << ra.output;
   EXPECT_NE(ra.output.find(" in bf16:"), std::string::npos) << ra.output;
-  ASSERT_EQ(run(small_run_args(b, bf16)).status, 0);
-  expect_same_logs(a, b);
-  EXPECT_TRUE(test::same_tensors(a + "/last.safetensors", b + "/last.safetensors"));
   EXPECT_NE(read_file(a + "/config.toml").find("precision = \"bf16\""), std::string::npos);
   EXPECT_EQ(app::TrainConfig::from_json(
                 load_safetensors(a + "/last.safetensors").metadata["config"], "checkpoint")
