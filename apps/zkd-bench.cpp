@@ -11,6 +11,7 @@
 #include "apps/config/version.h"
 #include "apps/run/train_command.h"
 #include "apps/run/trainer.h"
+#include "engine/core/precision.h"
 #include "engine/io/atomic_file.h"
 #include "engine/memory/gpu_api.h"
 
@@ -38,7 +39,11 @@ int main(int argc, char** argv) {
     gpu::set_strict_math(o.math == "strict");
     RunInfo info;
     info.device = dev.is_cuda() ? gpu::describe() : "cpu";
-    info.precision = dev.is_cuda() && !gpu::strict_math() ? "tf32" : "fp32";
+    // The cases' forward passes in the chosen precision (their backward replays it).
+    PrecisionScope precision(parse_precision(o.precision));
+    info.precision = o.precision == "bf16"                  ? "bf16"
+                     : dev.is_cuda() && !gpu::strict_math() ? "tf32"
+                                                            : "fp32";
     info.version = app::version();
     info.command = app::invocation();
     info.protocol = Protocol{dev, o.warmup, o.steps, o.repeats};

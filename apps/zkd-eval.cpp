@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     int64_t batch = 256;
     cfg.model.clear();
     app::add_schema_options(
-        *cli, cfg, {"model", "num_classes", "data", "test_per_class", "device", "threads"},
+        *cli, cfg,
+        {"model", "num_classes", "data", "test_per_class", "device", "threads", "precision"},
         {{"model", "the checkpoint's"}, {"num_classes", "the checkpoint's, else 100"}});
     cli->add_option("--checkpoint", checkpoint, "checkpoint or weights file (required)")
         ->option_text("PATH")
@@ -54,10 +55,12 @@ int main(int argc, char** argv) {
     data::Cifar100 d = app::load_run_data(cfg, false);
     data::Loader test(d.test, dev, batch, 0, false);
     Tensor logits;
-    app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits);
-    std::printf("%s %s: %lld test images  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n",
-                cfg.model.c_str(), checkpoint.c_str(), static_cast<long long>(r.images), r.top1,
-                r.top5, r.loss);
+    app::EvalResult r = app::evaluate(*model, test, save.empty() ? nullptr : &logits,
+                                      parse_precision(cfg.precision));
+    std::printf("%s %s: %lld test images%s  top-1 %.2f%%  top-5 %.2f%%  loss %.4f\n",
+                cfg.model.c_str(), checkpoint.c_str(), static_cast<long long>(r.images),
+                cfg.precision == "fp32" ? "" : (" (" + cfg.precision + ")").c_str(), r.top1, r.top5,
+                r.loss);
     if (!save.empty()) {
       app::save_npy(save, logits);
       std::printf("logits [%lld, %lld] written to %s\n", static_cast<long long>(logits.size(0)),

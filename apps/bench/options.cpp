@@ -53,7 +53,7 @@ void add_options(CLI::App& cli, Options& o) {
                  "version; memory after each repeat)")
       ->option_text("FILE")
       ->group("output");
-  add_schema_options(cli, o.shared, {"device", "threads"});  // as zkd-train declares them
+  add_schema_options(cli, o.shared, {"device", "threads", "precision"});  // as zkd-train's
 }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -82,6 +82,7 @@ std::vector<int64_t> member_counts(const std::string& list) {
 void check_options(Options& o) {
   o.device = o.shared.device;
   o.threads = o.shared.threads;
+  o.precision = o.shared.precision;
   if (o.math != "fast" && o.math != "strict")
     throw UsageError("--math expects fast or strict, got '" + o.math + "'" +
                      did_you_mean(o.math, {"fast", "strict"}));

@@ -1,6 +1,7 @@
 // zkd-bench's settings: which cases to time (training, KD+LS, inference, sweep members stepping
-// together), batch sizes, the timing protocol of docs/performance.md, device, math mode and the
-// optional JSON file; declared once here, read from the command line by add_options.
+// together), batch sizes, the timing protocol of docs/performance.md, device, math mode, compute
+// precision and the optional JSON file; declared once here (--precision and --threads: the
+// training settings' rows), read from the command line by add_options.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -19,9 +20,10 @@ struct Options {
   std::string sweep = "";                                        // --sweep COUNTS ("1,2,4,8")
   std::string sweep_pair = "resnet32x4:resnet8x4";               // --sweep-pair PAIR
   std::string device = "auto", math = "fast", json;  // device: --device, after check_options
+  std::string precision = "fp32";  // --precision, the training setting's (docs/precision.md)
   bool teacher_cache = false;  // --teacher-cache: each --kd pair also with cached teacher logits
   int64_t batch = 64, infer_batch = 0, warmup = 30, steps = 200, repeats = 3, threads = 0;
-  TrainConfig shared;  // --device and --threads, read by the training schema's rows
+  TrainConfig shared;  // --device, --threads, --precision: read by the training schema's rows
 };
 
 void add_options(CLI::App& cli, Options& o);

@@ -49,6 +49,7 @@ struct TrainConfig {
   std::string dump_batch;  // a PNG of the first training batch, as the network sees it (not saved)
   bool overwrite = false;  // replace a run already in `out` (not saved)
   int64_t threads = 0;     // CPU threads of the CPU backend; 0: all cores (not saved)
+  std::string precision = "fp32";  // fp32 | bf16: the compute precision (docs/precision.md)
 
   // JSON (nlohmann) with every setting of the run; from_json checks types and ranges and throws
   // zkd::Error naming `origin` and the key.

@@ -355,6 +355,13 @@ std::vector<Setting> make_settings() {
       // device
       resumable(text("device", &C::device, "device", "DEVICE", "auto | cpu | cuda | cuda:N",
                      check_device)),
+      // Saved (config.toml, the checkpoint's JSON) and resumable: checkpoints hold the float32
+      // master weights whatever the precision, so a bf16 run may continue in fp32 and back
+      // (docs/precision.md; the continued run is then exact only in its saved precision).
+      resumable(text("precision", &C::precision, "device", "NAME",
+                     "compute precision: fp32 | bf16 (convolutions and linear layers in bfloat16, "
+                     "the rest float32; docs/precision.md)",
+                     one_of({"fp32", "bf16"}))),
       default_text(
           not_saved(integer(
               "threads", &C::threads, 0, kMaxThreads, "device", "N",

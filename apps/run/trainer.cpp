@@ -63,7 +63,7 @@ data::Cifar100 load_run_data(const TrainConfig& cfg, bool need_train) {
   return d;
 }
 
-EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits) {
+EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits, Precision precision) {
   NoGradGuard no_grad;
   model.eval();
   Device dev = loader.device();
@@ -71,7 +71,11 @@ EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits) {
   loader.start_epoch(0);
   for (int64_t i = 0; i < loader.num_batches(); ++i) {
     data::Batch b = loader.batch(i);
-    Tensor out = model(Variable(b.images)).data();  // [B, classes]
+    Tensor out;  // [B, classes]
+    {
+      PrecisionScope scope(precision);
+      out = model(Variable(b.images)).data();
+    }
     Variable loss = cross_entropy(Variable(out), b.labels);
     add_scaled_(loss_sum, loss.data(), static_cast<double>(b.size()));
     accumulate_topk_(out, b.labels, counts);
@@ -196,6 +200,7 @@ class TrainingRun {
   TrainConfig cfg_;
   TrainState state_;
   Device dev_;
+  Precision precision_;  // of the forward passes (cfg_.precision)
   Generator gen_;
   std::shared_ptr<Module> model_, teacher_;
   std::unique_ptr<SGD> opt_, dopt_;
@@ -221,7 +226,7 @@ class TrainingRun {
 };
 
 TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
-    : cfg_(std::move(cfg)), gen_(cfg_.seed) {
+    : cfg_(std::move(cfg)), precision_(parse_precision(cfg_.precision)), gen_(cfg_.seed) {
   const std::string ckpt_path = resume_dir.empty() ? "" : resume_dir + "/last.safetensors";
   check_config(cfg_);
   if (resume_dir.empty()) prepare_fresh_run_dir(cfg_);  // never over a run unless --overwrite
@@ -288,14 +293,14 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
   }
   log_ = std::make_unique<RunLog>(cfg_.out, plot_info(cfg_));
   log_->load_existing(first_epoch_);
-  std::printf("zkd: %s %s on %s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
-              cfg_.distills()
-                  ? ("distill " + cfg_.method.name() + " " + cfg_.teacher_model + " ->").c_str()
-                  : "train",
-              cfg_.model.c_str(), dev_.is_cuda() ? gpu::describe().c_str() : "cpu",
-              static_cast<long long>(train_->size()), static_cast<long long>(test_->size()),
-              static_cast<long long>(cfg_.epochs), static_cast<long long>(cfg_.batch_size),
-              cfg_.out.c_str());
+  std::printf(
+      "zkd: %s %s on %s%s: %lld train / %lld test images, %lld epochs, batch %lld, out %s\n",
+      cfg_.distills() ? ("distill " + cfg_.method.name() + " " + cfg_.teacher_model + " ->").c_str()
+                      : "train",
+      cfg_.model.c_str(), dev_.is_cuda() ? gpu::describe().c_str() : "cpu",
+      precision_ == Precision::F32 ? "" : " in bf16", static_cast<long long>(train_->size()),
+      static_cast<long long>(test_->size()), static_cast<long long>(cfg_.epochs),
+      static_cast<long long>(cfg_.batch_size), cfg_.out.c_str());
 
   out_.best_top1 = state_.best_top1;
   out_.best_epoch = state_.best_epoch;
@@ -338,7 +343,7 @@ bool TrainingRun::run_epoch_steps(int64_t epoch) {
       cached = cache_->gather(draws_, cache_out_);
     }
     StepResult sr = train_step(*model_, teacher_.get(), *distiller_, *opt_, dopt_.get(), b.images,
-                               b.strong_images, b.labels, cache_ ? &cached : nullptr);
+                               b.strong_images, b.labels, cache_ ? &cached : nullptr, precision_);
     add_scaled_(loss_sum_, sr.loss.loss.data(), static_cast<double>(b.size()));
     accumulate_topk_(sr.logits, b.labels, counts_);  // the weak view
     for (auto& [name, v] : sr.loss.terms) add_scaled_(terms_.at(name, v), v, b.size());
@@ -396,7 +401,7 @@ void TrainingRun::end_epoch(int64_t epoch,
   if (!std::isfinite(r.train_loss))
     diverged(cfg_.out, epoch, step_, "loss", r.train_loss, have_ckpt_);
   progress_->evaluating(test_->size());
-  EvalResult e = evaluate(*model_, *test_);
+  EvalResult e = evaluate(*model_, *test_, nullptr, precision_);
   if (!std::isfinite(e.loss)) diverged(cfg_.out, epoch, step_, "test loss", e.loss, have_ckpt_);
   r.test_loss = e.loss;
   r.test_top1 = e.top1;

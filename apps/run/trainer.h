@@ -12,6 +12,7 @@
 #include "apps/report/run_log.h"
 #include "datasets/cifar100.h"
 #include "datasets/loader.h"
+#include "engine/core/precision.h"
 #include "engine/nn/module.h"
 
 namespace zkd::app {
@@ -22,7 +23,9 @@ struct EvalResult {
 };
 // Test-set evaluation in eval mode without gradients; one host read at the end. With `logits`,
 // also keeps every row's logits there: [N, classes] on the loader's device, in data-set order.
-EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits = nullptr);
+// The forward runs in `precision` (the cross-entropy in float32).
+EvalResult evaluate(Module& model, data::Loader& loader, Tensor* logits = nullptr,
+                    Precision precision = Precision::F32);
 
 // auto: the first GPU when one is usable, else the CPU.
 Device pick_device(const std::string& flag);

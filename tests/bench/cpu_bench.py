@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """zkd-bench --device cpu next to its PyTorch CPU twin, in one sitting (docs/cpu-results.md).
 
-Cases, each at every thread count of --threads: a cross-entropy training step and a KD+LS
-distillation step (teacher forward without grad + student step) for each student of --models,
-batch 64, on synthetic uint8 images with per-image crop (zero pad 4) + flip + normalize, SGD
-momentum 0.9 wd 5e-4. zkd and PyTorch alternate case by case so both see the same machine load.
+Cases, each at every thread count of --threads and each precision of --precisions: a
+cross-entropy training step and a KD+LS distillation step (teacher forward without grad + student
+step) for each student of --models, batch 64, on synthetic uint8 images with per-image crop (zero
+pad 4) + flip + normalize, SGD momentum 0.9 wd 5e-4. zkd and PyTorch alternate case by case (and
+precision by precision) so both see the same machine load. Precisions: fp32; bf16 = zkd-bench
+--precision bf16 (docs/precision.md) next to PyTorch's torch.autocast("cpu", dtype=torch.bfloat16)
+around the forward passes, the losses in float32 on both sides.
 Timing: --warmup untimed steps, then --repeats x --steps timed steps: wall ms/step (median of the
 repeats) and process CPU ms/step (all threads, mean), the fairer number when other jobs share
 the cores. Run it with Debian's /usr/bin/python3 (python3-torch).
@@ -48,7 +51,7 @@ def augment(images, gen):
     return (x - MEAN) / STD
 
 
-def torch_ms(kind, teacher, student, batch, warmup, steps, repeats):
+def torch_ms(kind, teacher, student, batch, warmup, steps, repeats, precision="fp32"):
     torch.manual_seed(0)
     gen = torch.Generator()
     gen.manual_seed(0)
@@ -61,12 +64,16 @@ def torch_ms(kind, teacher, student, batch, warmup, steps, repeats):
     def step(i):
         j = (i % 8) * batch
         x, y = augment(imgs[j:j + batch], gen), labels[j:j + batch]
+        # bf16: autocast around the forward passes only; the losses in float32 (as zkd's policy).
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            if t is not None:
+                with torch.no_grad():
+                    v = t(x)
+            z = s(x)
         if t is None:
-            loss = F.cross_entropy(s(x), y)
+            loss = F.cross_entropy(z.float(), y)
         else:
-            with torch.no_grad():
-                v = t(x)
-            loss = kd_ls_loss(s(x), v, y)
+            loss = kd_ls_loss(z.float(), v.float(), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -83,10 +90,10 @@ def torch_ms(kind, teacher, student, batch, warmup, steps, repeats):
     return statistics.median(out), (time.process_time() - c0) * 1e3 / (steps * repeats)
 
 
-def zkd_ms(bench, kind, teacher, student, batch, threads, warmup, steps, repeats):
+def zkd_ms(bench, kind, teacher, student, batch, threads, warmup, steps, repeats, precision="fp32"):
     case = ["--train", student, "--kd", ""] if kind == "train" else ["--train", "", "--kd", teacher + ":" + student]
     cmd = [bench, "--device", "cpu", "--threads", str(threads), "--infer", "", "--batch-size", str(batch),
-           "--warmup", str(warmup), "--steps", str(steps), "--repeats", str(repeats)] + case
+           "--warmup", str(warmup), "--steps", str(steps), "--repeats", str(repeats), "--precision", precision] + case
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     m = re.search(r"^(train|kd\+ls)\s+\S+\s+batch\s+\d+\s+([0-9.]+) ms/step.*cpu\s+([0-9.]+) ms/step", out, re.M)
     if not m:
@@ -105,6 +112,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--precisions", default="fp32,bf16", help="fp32 and/or bf16 (PyTorch: autocast)")
     ap.add_argument("--json", default="")
     args = ap.parse_args()
     rows = []
@@ -112,26 +120,30 @@ def main():
         torch.set_num_threads(threads)
         for kind in args.kinds.split(","):
             for model in args.models.split(","):
-                z, zc = zkd_ms(args.zkd_bench, kind, args.teacher, model, args.batch, threads,
-                           args.warmup, args.steps, args.repeats)
-                p, pc = torch_ms(kind, args.teacher, model, args.batch, args.warmup, args.steps, args.repeats)
-                name = model if kind == "train" else args.teacher + ":" + model
-                rows.append(dict(kind=kind, model=name, threads=threads, batch=args.batch, zkd_ms=z, torch_ms=p,
-                                 speedup=p / z, zkd_cpu_ms=zc, torch_cpu_ms=pc, cpu_speedup=pc / zc))
-                if args.json:  # after every row, so an interrupted sitting keeps what it measured
-                    write_json(args.json, rows, args)
-                print("%-6s %-22s threads %d  wall: zkd %7.1f torch %7.1f ms (%.2fx)  cpu: zkd %7.1f torch %7.1f ms (%.2fx)" % (
-                    kind, name, threads, z, p, p / z, zc, pc, pc / zc), flush=True)
+                for prec in args.precisions.split(","):
+                    z, zc = zkd_ms(args.zkd_bench, kind, args.teacher, model, args.batch, threads,
+                                   args.warmup, args.steps, args.repeats, prec)
+                    p, pc = torch_ms(kind, args.teacher, model, args.batch, args.warmup, args.steps,
+                                     args.repeats, prec)
+                    name = model if kind == "train" else args.teacher + ":" + model
+                    rows.append(dict(kind=kind, model=name, threads=threads, precision=prec, batch=args.batch,
+                                     zkd_ms=z, torch_ms=p, speedup=p / z, zkd_cpu_ms=zc, torch_cpu_ms=pc,
+                                     cpu_speedup=pc / zc))
+                    if args.json:  # after every row, so an interrupted sitting keeps what it measured
+                        write_json(args.json, rows, args)
+                    print("%-6s %-22s threads %d %s  wall: zkd %7.1f torch %7.1f ms (%.2fx)  cpu: zkd %7.1f torch "
+                          "%7.1f ms (%.2fx)" % (kind, name, threads, prec, z, p, p / z, zc, pc, pc / zc), flush=True)
     meta = write_json(args.json, rows, args) if args.json else metadata(args)
     print("\nzkd %s vs PyTorch %s on %s; load average %s; warm-up %d, %d steps x %d repeats (median)" % (
         meta["commit"], torch.__version__, meta["machine"], " ".join(meta["load_avg"]), args.warmup, args.steps,
         args.repeats))
-    print("| step | model | threads | zkd wall ms | PyTorch wall ms | wall ratio | zkd CPU ms | PyTorch CPU ms | CPU ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| step | model | threads | precision | zkd wall ms | PyTorch wall ms | wall ratio | zkd CPU ms | "
+          "PyTorch CPU ms | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print("| %s | %s | %d | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |" % (
-            r["kind"], r["model"], r["threads"], r["zkd_ms"], r["torch_ms"], r["speedup"], r["zkd_cpu_ms"],
-            r["torch_cpu_ms"], r["cpu_speedup"]))
+        print("| %s | %s | %d | %s | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx |" % (
+            r["kind"], r["model"], r["threads"], r["precision"], r["zkd_ms"], r["torch_ms"], r["speedup"],
+            r["zkd_cpu_ms"], r["torch_cpu_ms"], r["cpu_speedup"]))
     print("ratio = PyTorch ms / zkd ms (above 1: zkd faster)")
 
 
@@ -140,6 +152,7 @@ def metadata(args):
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
     return dict(commit=commit, machine="%s, %d cores (%s)" % (platform.machine(), os.cpu_count(), cpu_model()),
+                avx512_bf16=cpu_has("avx512_bf16"),
                 torch=torch.__version__, load_avg=load, warmup=args.warmup, steps=args.steps, repeats=args.repeats)
 
 
@@ -148,6 +161,12 @@ def write_json(path, rows, args):
     with open(path, "w") as f:
         json.dump(dict(meta=meta, rows=rows), f, indent=1)
     return meta
+
+
+def cpu_has(flag):
+    """Whether /proc/cpuinfo lists the CPU flag (avx512_bf16: native bf16 for oneDNN and PyTorch)."""
+    with open("/proc/cpuinfo") as f:
+        return any(line.startswith("flags") and flag in line.split() for line in f)
 
 
 def cpu_model():
