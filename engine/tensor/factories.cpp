@@ -1,14 +1,8 @@
-// Tensor factories: constant, range and seeded random fills on any device.
-#include "engine/backend/backend.h"
+// Tensor factories: zeros, ones, ranges and host vectors on any device (the constant and seeded
+// random fills, which run a backend op, are in engine/backend/tensor_backed.cpp).
 #include "engine/tensor/tensor.h"
 
 namespace zkd {
-
-Tensor full(const Shape& shape, double value, DType dtype, Device device) {
-  Tensor t = Tensor::empty(shape, dtype, device);
-  ZKD_DISPATCH(t, fill, t, value);
-  return t;
-}
 
 Tensor zeros(const Shape& shape, DType dtype, Device device) {
   return full(shape, 0.0, dtype, device);
@@ -23,24 +17,6 @@ Tensor arange(int64_t n, DType dtype, Device device) {
   double* p = host.data<double>();
   for (int64_t i = 0; i < n; ++i) p[i] = static_cast<double>(i);
   return host.to(dtype).to(device);
-}
-
-Tensor uniform(const Shape& shape, double lo, double hi, Generator& gen, DType dtype,
-               Device device) {
-  ZKD_CHECK(lo <= hi, "uniform", "expected lo <= hi, got lo ", lo, ", hi ", hi);
-  Tensor t = Tensor::empty(shape, dtype, device);
-  uint64_t first = gen.reserve(static_cast<uint64_t>(t.numel()));
-  ZKD_DISPATCH(t, fill_uniform, t, gen.seed(), first, lo, hi);
-  return t;
-}
-
-Tensor normal(const Shape& shape, double mean, double stddev, Generator& gen, DType dtype,
-              Device device) {
-  ZKD_CHECK(stddev >= 0, "normal", "expected stddev >= 0, got ", stddev);
-  Tensor t = Tensor::empty(shape, dtype, device);
-  uint64_t first = gen.reserve(static_cast<uint64_t>(t.numel()));
-  ZKD_DISPATCH(t, fill_normal, t, gen.seed(), first, mean, stddev);
-  return t;
 }
 
 template <typename T>

@@ -1,10 +1,10 @@
-// Tensor: views, copies, device transfers and host reads.
+// Tensor: views, device transfers and host reads (the members that run a backend op, such as
+// strided copies and casts, are in engine/backend/tensor_backed.cpp).
 #include "engine/tensor/tensor.h"
 
 #include <cstring>
 #include <sstream>
 
-#include "engine/backend/backend.h"
 #include "engine/memory/gpu_api.h"
 
 namespace zkd {
@@ -46,19 +46,6 @@ bool Tensor::is_contiguous() const {
 void* Tensor::raw() const {
   ZKD_CHECK(defined(), "tensor", "expected a defined tensor, got an undefined one");
   return static_cast<char*>(storage_->data) + offset_ * static_cast<int64_t>(dtype_size(dtype_));
-}
-
-Tensor Tensor::contiguous() const {
-  if (is_contiguous()) return *this;
-  Tensor out = empty(shape_, dtype_, device());
-  ZKD_DISPATCH(*this, copy_strided, out, *this);
-  return out;
-}
-
-Tensor Tensor::clone() const {
-  Tensor out = empty(shape_, dtype_, device());
-  ZKD_DISPATCH(*this, copy_strided, out, *this);
-  return out;
 }
 
 namespace {
@@ -103,25 +90,6 @@ Tensor Tensor::to(Device device) const {
   Tensor out = empty(shape_, dtype_, device);
   gpu::copy(out.raw(), device, src.raw(), src.device(), nbytes());
   return out;
-}
-
-Tensor Tensor::to(DType dtype) const {
-  if (dtype == dtype_) return *this;
-  return ZKD_DISPATCH(*this, convert, contiguous(), dtype);
-}
-
-void Tensor::copy_from(const Tensor& src) {
-  ZKD_CHECK(src.shape() == shape_, "copy_from", "expected shape ", shape_str(shape_), ", got ",
-            shape_str(src.shape()));
-  ZKD_CHECK(src.dtype() == dtype_, "copy_from", "expected dtype ", dtype_name(dtype_), ", got ",
-            dtype_name(src.dtype()));
-  ZKD_CHECK(is_contiguous(), "copy_from", "expected a contiguous destination");
-  if (src.device() == device()) {
-    ZKD_DISPATCH(*this, copy_strided, *this, src);
-    return;
-  }
-  Tensor s = src.contiguous();
-  gpu::copy(raw(), device(), s.raw(), s.device(), nbytes());
 }
 
 template <typename T>
