@@ -42,6 +42,9 @@ struct Setting {
 
 const std::vector<Setting>& settings();
 constexpr int64_t kMaxThreads = 4096;  // the "threads" setting's upper bound
+// The largest settings file (--config, a run's config.toml, a checkpoint's config) zkd reads:
+// about 40 settings of at most a few hundred bytes each fit many times over.
+constexpr uint64_t kMaxConfigBytes = 1u << 20;
 const Setting& setting(const std::string& key);
 
 // Where each setting's value came from: "command line", "config file F", "paper: ...", "default",

@@ -3,11 +3,12 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 #include "engine/optim/sgd.h"
 
 namespace zkd::app {
@@ -82,20 +83,27 @@ RunLog::RunLog(std::string dir, PlotInfo info) : dir_(std::move(dir)), info_(std
 void RunLog::load_existing(int64_t next_epoch) {
   records_.clear();
   const std::string path = dir_ + "/log.jsonl";
-  std::ifstream in(path);
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
+  // Regular files only (a FIFO or /dev/zero is refused, never waited on), at most kMaxLogBytes.
+  std::istringstream in(read_file(path, "log", kMaxLogBytes));
   std::string line;
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j;
+    try {
+      j = parse_json_limited<nlohmann::json>(line, "log", kMaxLogBytes);
+    } catch (const Error&) {
+      j = nullptr;  // refused below with the line
+    }
     ZKD_CHECK(j.is_object(), "log", "expected a JSON object on line ", n, " of '", path, "', got '",
-              line.substr(0, 80), "'");
+              brief_text(line), "'");
     auto num = [&](const char* k) {
       auto it = j.find(k);
       return it != j.end() && it->is_number() ? it->get<double>() : NAN;
     };
     double epoch = num("epoch");
     ZKD_CHECK(std::isfinite(epoch) && epoch >= 1 && epoch <= 1e9, "log",
-              "expected an epoch >= 1 on line ", n, " of '", path, "', got '", line.substr(0, 80),
+              "expected an epoch >= 1 on line ", n, " of '", path, "', got '", brief_text(line),
               "'");
     EpochRecord r;
     r.epoch = static_cast<int64_t>(epoch);

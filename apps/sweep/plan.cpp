@@ -73,7 +73,7 @@ Plan read_plan(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
   ZKD_CHECK(std::filesystem::exists(path), "sweep",
             "expected a sweep directory with sweep.json, got '", dir, "' without one");
-  ojson j = parse_json(read_file(path, "sweep"), path);
+  ojson j = parse_json(read_file(path, "sweep", kMaxSweepJsonBytes), path);
   ZKD_CHECK(json_string(json_at(j, "format", path), path + ": format") == "zkd-sweep-1", "sweep",
             "expected ", path, " in format zkd-sweep-1, got another");
   std::vector<std::string> args;

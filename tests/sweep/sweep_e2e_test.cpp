@@ -5,6 +5,8 @@
 // job-array style --plan / --member run trains one member.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -209,6 +211,50 @@ TEST(SweepE2E, BadListsAndUsage) {
   EXPECT_NE(c.output.find("--lr expects a finite number > 0 and <= 1000, got 'x'"),
             std::string::npos)
       << c.output;
+  // Issue 25: a grid past 64 bits wrapped to 0 members (--plan exited 0); now one line naming the
+  // cap.
+  const std::string many = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22";
+  RunResult d =
+      run({ZKD_SWEEP_BIN, "train", "--temperature", many, "--kd-weight", many, "--lr",
+           "0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15,0.16,"
+           "0.17,0.18,0.19,0.2,0.21",
+           "--out", fresh_dir("bad3"), "--plan"});
+  EXPECT_EQ(d.status, 1) << d.output;
+  EXPECT_NE(d.output.find("expected members (the product of the list lengths) of at most 10000"),
+            std::string::npos)
+      << d.output;
+}
+
+// Issue 25: summarize hung on a FIFO, /dev/zero or /dev/urandom in a run directory; each is now
+// a one-line refusal naming the file and its kind (run under timeout so that a hang fails).
+TEST(SweepE2E, SummarizeRefusesAFifoOrADeviceInsteadOfHanging) {
+  const std::string dir = fresh_dir("summarize_kinds") + "/run";
+  RunResult r = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--out", dir}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  struct Case {
+    const char* file;
+    const char* kind;  // mkfifo when "a FIFO", else a symbolic link to this device
+    const char* device;
+  };
+  for (Case c : {Case{"last.safetensors", "a FIFO", ""},
+                 {"config.toml", "a FIFO", ""},
+                 {"log.jsonl", "a FIFO", ""},
+                 {"config.toml", "a device", "/dev/zero"},
+                 {"log.jsonl", "a device", "/dev/urandom"}}) {
+    const std::string copy = fresh_dir(std::string("summarize_") + c.file + c.device);
+    fs::copy(dir, copy, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    const std::string path = copy + "/" + c.file;
+    fs::remove(path);
+    if (std::string(c.kind) == "a FIFO")
+      ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    else
+      fs::create_symlink(c.device, path);
+    if (std::string(c.file) == "config.toml") fs::remove(copy + "/last.safetensors");
+    RunResult s = run({"timeout", "30", ZKD_SWEEP_BIN, "summarize", copy});
+    EXPECT_EQ(s.status, 1) << c.file << " " << c.kind << ": " << s.output;
+    EXPECT_NE(s.output.find(std::string("got ") + c.kind), std::string::npos)
+        << c.file << ": " << s.output;
+  }
 }
 
 }  // namespace
