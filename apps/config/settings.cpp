@@ -445,9 +445,13 @@ C config_from_json(const std::string& text, const std::string& origin) {
 }
 
 C config_from_toml(const std::string& path) {
+  return config_from_toml_text(read_file(path, "config", kMaxConfigBytes), path);  // regular only
+}
+
+C config_from_toml_text(const std::string& text, const std::string& path) {
   std::vector<CLI::ConfigItem> items;
   try {
-    std::istringstream in(read_file(path, "config", kMaxConfigBytes));  // regular files only
+    std::istringstream in(text);
     items = CLI::ConfigTOML().from_config(in);
   } catch (const CLI::Error& e) {
     ZKD_FAIL(path, "expected a TOML file of settings, got an unreadable file (", e.what(), ")");
@@ -462,7 +466,7 @@ C config_from_toml(const std::string& path) {
     auto s = std::find_if(settings().begin(), settings().end(),
                           [&](const Setting& x) { return x.key == item.name; });
     if (!item.parents.empty() || s == settings().end())
-      ZKD_FAIL(path, "expected known settings, got '", item.fullname(), "'");
+      ZKD_FAIL(path, "expected known settings, got '", brief_text(item.fullname()), "'");
     try {
       s->read_text(c, item.inputs.empty() ? std::vector<std::string>{""} : item.inputs);
     } catch (const UsageError& e) {

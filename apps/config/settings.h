@@ -55,6 +55,8 @@ nlohmann::json config_to_json(const TrainConfig& c);
 TrainConfig config_from_json(const std::string& text, const std::string& origin);
 // A run's config.toml (as config_to_toml writes it); zkd::Error naming the file and the key.
 TrainConfig config_from_toml(const std::string& path);
+// The same from the file's text (path names it in errors).
+TrainConfig config_from_toml_text(const std::string& text, const std::string& path);
 // The config as TOML (readable by --config); with sources, each value is annotated.
 std::string config_to_toml(const TrainConfig& c, const Sources* sources = nullptr);
 

@@ -18,12 +18,17 @@ namespace {
 struct Column {
   const char* name;
   double EpochRecord::*field;
+  double lo, hi;  // the possible values (a log read back outside them is refused)
 };
-const Column kColumns[] = {
-    {"train_loss", &EpochRecord::train_loss}, {"train_acc", &EpochRecord::train_acc},
-    {"test_loss", &EpochRecord::test_loss},   {"test_top1", &EpochRecord::test_top1},
-    {"test_top5", &EpochRecord::test_top5},   {"lr", &EpochRecord::lr},
-    {"seconds", &EpochRecord::seconds},       {"images_per_s", &EpochRecord::images_per_s}};
+constexpr double kInf = HUGE_VAL;
+const Column kColumns[] = {{"train_loss", &EpochRecord::train_loss, -kInf, kInf},
+                           {"train_acc", &EpochRecord::train_acc, 0, 100},
+                           {"test_loss", &EpochRecord::test_loss, -kInf, kInf},
+                           {"test_top1", &EpochRecord::test_top1, 0, 100},
+                           {"test_top5", &EpochRecord::test_top5, 0, 100},
+                           {"lr", &EpochRecord::lr, 0, kInf},
+                           {"seconds", &EpochRecord::seconds, 0, kInf},
+                           {"images_per_s", &EpochRecord::images_per_s, 0, kInf}};
 
 std::string csv_number(double v) {  // the shortest text that reads back as v; "nan" when not finite
   return std::isfinite(v) ? nlohmann::json(v).dump()
@@ -108,7 +113,11 @@ void RunLog::load_existing(int64_t next_epoch) {
     EpochRecord r;
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;
-    for (const Column& c : kColumns) r.*c.field = num(c.name);
+    for (const Column& c : kColumns) {
+      r.*c.field = num(c.name);  // NaN when absent or null (a diverged epoch)
+      ZKD_CHECK(!(r.*c.field < c.lo || r.*c.field > c.hi), "log", "expected ", c.name, " in [",
+                c.lo, ", ", c.hi, "] on line ", n, " of '", path, "', got ", r.*c.field);
+    }
     for (auto it = j.begin(); it != j.end(); ++it) {  // the distiller's values: every other number
       bool known = it.key() == "epoch";
       for (const Column& c : kColumns) known = known || it.key() == c.name;

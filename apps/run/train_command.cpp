@@ -34,10 +34,28 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return out;
 }
 
+// The run's config.toml against the checkpoint's settings: a hand edit of a setting that may not
+// change on resume was ignored and overwritten; it is refused, naming what differs.
+void check_config_toml_unedited(const std::string& dir, const TrainConfig& saved) {
+  const std::string path = dir + "/config.toml";
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
+  const TrainConfig file = config_from_toml(path);
+  std::vector<std::string> diffs;
+  for (const Setting& s : settings())
+    if (s.saved && !s.resumable && s.applies(saved) && s.key != "out" &&
+        s.toml(file) != s.toml(saved))
+      diffs.push_back(s.key + " = " + s.toml(file) + " (the checkpoint has " + s.toml(saved) + ")");
+  if (!diffs.empty())
+    throw UsageError("--resume " + dir + ": expected " + path +
+                     " to hold the checkpoint's settings, got " + join(diffs, ", ") +
+                     "; restore it (a run keeps its settings; start a new run for new ones)");
+}
+
 // --resume DIR: the saved config, with the given settings that may change applied; any other
 // given setting that differs from the saved value is refused.
 void merge_resume(TrainCommand& cmd) {
   TrainConfig saved = saved_config(cmd.resume);
+  check_config_toml_unedited(cmd.resume, saved);
   if (saved.distills() != cmd.distill)
     throw UsageError("--resume " + cmd.resume + ": this is a " +
                      (saved.distills() ? "zkd-distill" : "zkd-train") +

@@ -293,6 +293,11 @@ TEST(RunLog, AFifoOrADeepLineIsAOneLineError) {
   e = error_of([&] { log.load_existing(10); });
   EXPECT_NE(e.find("expected a JSON object on line 1"), std::string::npos) << e;
   EXPECT_LT(e.size(), 300u) << e;
+  write_file_atomic(dir + "/log.jsonl", "{\"epoch\":1,\"test_top1\":250}\n");
+  e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("expected test_top1 in [0, 100] on line 1 of '" + dir + "/log.jsonl', got 250"),
+            std::string::npos)
+      << e;
 }
 
 TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {

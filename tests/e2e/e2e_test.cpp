@@ -565,6 +565,25 @@ TEST(E2E, ConfigSectionsAndHexNumbersAreRefused) {
   EXPECT_NE(hex.output.find("--lr expects a finite number"), std::string::npos) << hex.output;
 }
 
+// Issue 25: a hand edit of config.toml was ignored and overwritten on --resume.
+TEST(E2E, ResumeRefusesAHandEditedConfigToml) {
+  const std::string d = fresh_dir("edited_config");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
+  std::string toml = read_file(d + "/config.toml");
+  const size_t at = toml.find("\nmomentum = ");
+  ASSERT_NE(at, std::string::npos) << toml;
+  toml.replace(at, toml.find('\n', at + 1) - at, "\nmomentum = 0.5");
+  write_file_atomic(d + "/config.toml", toml);
+  RunResult r = run({ZKD_TRAIN_BIN, "--resume", d, "--epochs", "2"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume " + d + ": expected " + d +
+                          "/config.toml to hold the checkpoint's settings, got momentum = 0.5 "
+                          "(the checkpoint has 0.9)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_file(d + "/config.toml"), toml) << "not overwritten";
+}
+
 TEST(E2E, ResumingAFinishedRunSaysHowToExtendIt) {
   std::string out = fresh_dir("finished");
   ASSERT_EQ(run(with(train_args(out, 1), {"--train-per-class", "4"})).status, 0);
