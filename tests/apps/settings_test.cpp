@@ -74,6 +74,17 @@ TEST(Settings, BadConfigTomlIsOneErrorNamingTheFileAndKey) {
   expect_error("epochs = 3\nepochs = 4\n", "one value for 'epochs', got 2");
   EXPECT_NE(error_of("lr = 0x10\n").find("--lr expects a finite number"), std::string::npos);
   EXPECT_NE(error_of("milestones = [3, 4]\n").find("no error"), std::string::npos) << "a list";
+  // fuzz_settings' finding: a string setting with bytes that are not UTF-8 threw nlohmann's
+  // exception from to_json (uncaught: std::terminate); now a zkd::Error.
+  write_file_atomic(path, "data = \"\xff\"\n");
+  const TrainConfig bad = config_from_toml(path);
+  try {
+    (void)bad.to_json();
+    ADD_FAILURE() << "invalid UTF-8 was saved";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("config: expected settings in UTF-8"), std::string::npos)
+        << e.what();
+  }
   // A FIFO is refused, never waited on.
   fs::remove(path);
   ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
