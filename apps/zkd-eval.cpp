@@ -6,6 +6,7 @@
 #include "apps/config/settings.h"
 #include "apps/report/npy.h"
 #include "apps/run/checkpoint.h"
+#include "apps/run/run_dir.h"
 #include "apps/run/train_command.h"
 #include "apps/run/trainer.h"
 #include "nets/registry.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
         ->group("output");
     app::parse(*cli, argc, argv);
     if (checkpoint.empty()) throw app::UsageError("expected --checkpoint PATH");
+    app::check_output_path(save, "--save-logits", {checkpoint, cfg.data});
     SafetensorsFile file = load_safetensors(checkpoint);
     app::ModelChoice m = app::choose_model(
         app::checkpoint_info(file, checkpoint), checkpoint, cfg.model, "model",

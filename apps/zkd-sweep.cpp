@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -155,14 +157,23 @@ bool is_run_dir(const fs::path& d) {
 int summarize_dirs(const Args& a) {
   if (a.positional.empty()) usage_error("summarize expects one or more directories");
   std::vector<RunInfo> runs;
+  // A run reached by two paths (a sweep and its member folder, "d" and "d/.") counts once.
+  std::set<fs::path> seen;
+  auto add = [&](const std::string& dir, const std::string& name,
+                 const std::optional<app::TrainConfig>& config) {
+    std::error_code ec;
+    fs::path key = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+    if (!seen.insert(ec ? fs::path(dir) : key).second) return;
+    runs.push_back(read_run(dir, name, config));
+  };
   for (const std::string& d : a.positional) {
     ZKD_CHECK(fs::is_directory(d), "summarize", "expected a directory, got '", d, "'");
     if (fs::exists(fs::path(d) / "sweep.json")) {
       Plan p = read_plan(d);
       for (size_t i = 0; i < p.members.size(); ++i)
-        runs.push_back(read_run(p.configs[i].out, d + "/" + p.members[i].name, p.configs[i]));
+        add(p.configs[i].out, d + "/" + p.members[i].name, p.configs[i]);
     } else if (is_run_dir(d)) {
-      runs.push_back(read_run(d, d));
+      add(d, d, std::nullopt);
     } else {
       std::vector<fs::path> subs;
       for (const auto& e : fs::directory_iterator(d))
@@ -170,7 +181,7 @@ int summarize_dirs(const Args& a) {
       std::sort(subs.begin(), subs.end());
       ZKD_CHECK(!subs.empty(), "summarize",
                 "expected a sweep, a run directory or a folder of runs, got '", d, "' with none");
-      for (const fs::path& s : subs) runs.push_back(read_run(s.string(), s.string()));
+      for (const fs::path& s : subs) add(s.string(), s.string(), std::nullopt);
     }
   }
   std::string out = a.out;

@@ -157,7 +157,9 @@ double parse_double(const std::string& text, double lo, double hi, bool lo_open,
                     const std::string& what) {
   errno = 0;
   char* end = nullptr;
-  double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
+  // Decimal only: strtod also reads hexadecimal ("0x10" is 16), which nobody means for an LR.
+  double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ||
+                     text.find_first_of("xX") != std::string::npos
                  ? NAN
                  : std::strtod(text.c_str(), &end);
   bool ok = end == text.c_str() + text.size() && std::isfinite(v) &&

@@ -10,7 +10,13 @@
 namespace zkd::app {
 
 std::string TrainConfig::to_json() const {
-  return config_to_json(*this).dump();
+  try {
+    return config_to_json(*this).dump();
+  } catch (const nlohmann::json::type_error& e) {  // a string setting that is not UTF-8
+    // (fuzz_settings: data = "\xff" in a config file); refused rather than saved altered.
+    ZKD_FAIL("config", "expected settings in UTF-8 (paths included), got invalid bytes (", e.what(),
+             ")");
+  }
 }
 
 TrainConfig TrainConfig::from_json(const std::string& text, const std::string& origin) {

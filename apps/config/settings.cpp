@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "apps/config/cli.h"
 #include "apps/config/recipes.h"
@@ -19,6 +19,7 @@
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 #include "engine/io/safetensors.h"
 #include "nets/registry.h"
 
@@ -57,7 +58,7 @@ std::string toml_string(const std::string& s) {
 
 [[noreturn]] void bad_json(const std::string& origin, const std::string& key,
                            const std::string& expected, const json& got) {
-  ZKD_FAIL(origin, "expected '", key, "' as ", expected, ", got ", got.dump());
+  ZKD_FAIL(origin, "expected '", key, "' as ", expected, ", got ", json_brief(got));
 }
 
 Setting base(const char* key, const char* group, const char* placeholder, const std::string& help) {
@@ -376,11 +377,34 @@ bool is_dkd(const C& c) {
   return c.method.family == MethodFamily::DKD;
 }
 
+// A settings file is flat: CLI11 reads [sections] and dotted keys as parents (the settings were
+// then dropped) and several values for one setting (an array, or the key repeated: CLI11 merges
+// them) as one item with several inputs (the last one won). Each is refused with one line.
+void check_toml_items(const std::vector<CLI::ConfigItem>& items, const std::string& origin) {
+  for (const CLI::ConfigItem& item : items) {
+    if (!item.parents.empty() || item.name == "++" || item.name == "--") {
+      const std::string what =
+          item.name == "++" || item.name == "--"
+              ? "the section [" +
+                    brief_text(item.fullname().substr(0, item.fullname().size() - 3)) + "]"
+              : "the dotted key '" + brief_text(item.fullname()) + "'";
+      throw UsageError(origin +
+                       ": expected top-level settings (no [sections] or dotted keys), got " + what);
+    }
+    auto s = std::find_if(settings().begin(), settings().end(),
+                          [&](const Setting& x) { return x.key == item.name; });
+    if (s != settings().end() && !s->is_list && item.inputs.size() > 1)
+      throw UsageError(origin + ": expected one value for '" + item.name + "', got " +
+                       std::to_string(item.inputs.size()) + " (an array, or the key repeated)");
+  }
+}
+
 // CLI11's TOML reader with our snake_case keys mapped to the flags' names.
 class SnakeCaseToml : public CLI::ConfigTOML {
  public:
   std::vector<CLI::ConfigItem> from_config(std::istream& in) const override {
     std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(in);
+    check_toml_items(items, "--config");
     for (CLI::ConfigItem& i : items) std::replace(i.name.begin(), i.name.end(), '_', '-');
     return items;
   }
@@ -418,12 +442,7 @@ json config_to_json(const C& c) {
 }
 
 C config_from_json(const std::string& text, const std::string& origin) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    ZKD_FAIL(origin, "expected a JSON object of settings, got malformed JSON (", e.what(), ")");
-  }
+  const json j = parse_json_limited<json>(text, origin, kMaxConfigBytes);
   if (!j.is_object()) ZKD_FAIL(origin, "expected a JSON object of settings, got ", j.type_name());
   C c = default_config(true);
   for (const auto& [key, value] : j.items()) {
@@ -436,18 +455,28 @@ C config_from_json(const std::string& text, const std::string& origin) {
 }
 
 C config_from_toml(const std::string& path) {
+  return config_from_toml_text(read_file(path, "config", kMaxConfigBytes), path);  // regular only
+}
+
+C config_from_toml_text(const std::string& text, const std::string& path) {
   std::vector<CLI::ConfigItem> items;
   try {
-    items = CLI::ConfigTOML().from_file(path);
+    std::istringstream in(text);
+    items = CLI::ConfigTOML().from_config(in);
   } catch (const CLI::Error& e) {
     ZKD_FAIL(path, "expected a TOML file of settings, got an unreadable file (", e.what(), ")");
+  }
+  try {
+    check_toml_items(items, path);
+  } catch (const UsageError& e) {
+    ZKD_FAIL(path, std::string(e.what()).substr(path.size() + 2));
   }
   C c = default_config(false);  // a zkd-train run's file has no method (it is ce)
   for (const CLI::ConfigItem& item : items) {
     auto s = std::find_if(settings().begin(), settings().end(),
                           [&](const Setting& x) { return x.key == item.name; });
     if (!item.parents.empty() || s == settings().end())
-      ZKD_FAIL(path, "expected known settings, got '", item.fullname(), "'");
+      ZKD_FAIL(path, "expected known settings, got '", brief_text(item.fullname()), "'");
     try {
       s->read_text(c, item.inputs.empty() ? std::vector<std::string>{""} : item.inputs);
     } catch (const UsageError& e) {
@@ -633,10 +662,13 @@ void write_run_files(const C& c) {
   std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  std::ofstream cmd(c.out + "/command.txt", std::ios::app);
-  cmd << "# " << when << " zkd " << version() << "\n" << invocation() << "\n";
-  ZKD_CHECK(cmd.good(), "run directory", "expected to write '", c.out,
-            "/command.txt', got a write error");
+  // Appended: the command lines of every start of the run, oldest first.
+  const std::string cmd = c.out + "/command.txt";
+  std::string text =
+      file_kind(cmd) == "no such file or directory"
+          ? std::string()
+          : read_file(cmd, "run directory", 16u << 20);  // 16 MiB: thousands of starts
+  write_file_atomic(cmd, text + "# " + when + " zkd " + version() + "\n" + invocation() + "\n");
 }
 
 }  // namespace zkd::app

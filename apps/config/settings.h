@@ -42,6 +42,9 @@ struct Setting {
 
 const std::vector<Setting>& settings();
 constexpr int64_t kMaxThreads = 4096;  // the "threads" setting's upper bound
+// The largest settings file (--config, a run's config.toml, a checkpoint's config) zkd reads:
+// about 40 settings of at most a few hundred bytes each fit many times over.
+constexpr uint64_t kMaxConfigBytes = 1u << 20;
 const Setting& setting(const std::string& key);
 
 // Where each setting's value came from: "command line", "config file F", "paper: ...", "default",
@@ -52,6 +55,8 @@ nlohmann::json config_to_json(const TrainConfig& c);
 TrainConfig config_from_json(const std::string& text, const std::string& origin);
 // A run's config.toml (as config_to_toml writes it); zkd::Error naming the file and the key.
 TrainConfig config_from_toml(const std::string& path);
+// The same from the file's text (path names it in errors).
+TrainConfig config_from_toml_text(const std::string& text, const std::string& path);
 // The config as TOML (readable by --config); with sources, each value is annotated.
 std::string config_to_toml(const TrainConfig& c, const Sources* sources = nullptr);
 

@@ -3,11 +3,12 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 #include "engine/optim/sgd.h"
 
 namespace zkd::app {
@@ -17,12 +18,17 @@ namespace {
 struct Column {
   const char* name;
   double EpochRecord::*field;
+  double lo, hi;  // the possible values (a log read back outside them is refused)
 };
-const Column kColumns[] = {
-    {"train_loss", &EpochRecord::train_loss}, {"train_acc", &EpochRecord::train_acc},
-    {"test_loss", &EpochRecord::test_loss},   {"test_top1", &EpochRecord::test_top1},
-    {"test_top5", &EpochRecord::test_top5},   {"lr", &EpochRecord::lr},
-    {"seconds", &EpochRecord::seconds},       {"images_per_s", &EpochRecord::images_per_s}};
+constexpr double kInf = HUGE_VAL;
+const Column kColumns[] = {{"train_loss", &EpochRecord::train_loss, -kInf, kInf},
+                           {"train_acc", &EpochRecord::train_acc, 0, 100},
+                           {"test_loss", &EpochRecord::test_loss, -kInf, kInf},
+                           {"test_top1", &EpochRecord::test_top1, 0, 100},
+                           {"test_top5", &EpochRecord::test_top5, 0, 100},
+                           {"lr", &EpochRecord::lr, 0, kInf},
+                           {"seconds", &EpochRecord::seconds, 0, kInf},
+                           {"images_per_s", &EpochRecord::images_per_s, 0, kInf}};
 
 std::string csv_number(double v) {  // the shortest text that reads back as v; "nan" when not finite
   return std::isfinite(v) ? nlohmann::json(v).dump()
@@ -82,25 +88,36 @@ RunLog::RunLog(std::string dir, PlotInfo info) : dir_(std::move(dir)), info_(std
 void RunLog::load_existing(int64_t next_epoch) {
   records_.clear();
   const std::string path = dir_ + "/log.jsonl";
-  std::ifstream in(path);
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
+  // Regular files only (a FIFO or /dev/zero is refused, never waited on), at most kMaxLogBytes.
+  std::istringstream in(read_file(path, "log", kMaxLogBytes));
   std::string line;
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j;
+    try {
+      j = parse_json_limited<nlohmann::json>(line, "log", kMaxLogBytes);
+    } catch (const Error&) {
+      j = nullptr;  // refused below with the line
+    }
     ZKD_CHECK(j.is_object(), "log", "expected a JSON object on line ", n, " of '", path, "', got '",
-              line.substr(0, 80), "'");
+              brief_text(line), "'");
     auto num = [&](const char* k) {
       auto it = j.find(k);
       return it != j.end() && it->is_number() ? it->get<double>() : NAN;
     };
     double epoch = num("epoch");
     ZKD_CHECK(std::isfinite(epoch) && epoch >= 1 && epoch <= 1e9, "log",
-              "expected an epoch >= 1 on line ", n, " of '", path, "', got '", line.substr(0, 80),
+              "expected an epoch >= 1 on line ", n, " of '", path, "', got '", brief_text(line),
               "'");
     EpochRecord r;
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;
-    for (const Column& c : kColumns) r.*c.field = num(c.name);
+    for (const Column& c : kColumns) {
+      r.*c.field = num(c.name);  // NaN when absent or null (a diverged epoch)
+      ZKD_CHECK(!(r.*c.field < c.lo || r.*c.field > c.hi), "log", "expected ", c.name, " in [",
+                c.lo, ", ", c.hi, "] on line ", n, " of '", path, "', got ", r.*c.field);
+    }
     for (auto it = j.begin(); it != j.end(); ++it) {  // the distiller's values: every other number
       bool known = it.key() == "epoch";
       for (const Column& c : kColumns) known = known || it.key() == c.name;

@@ -30,10 +30,15 @@ struct PlotInfo {
 };
 PlotInfo plot_info(const TrainConfig& cfg);
 
+// The largest log.jsonl read back: one line of a few hundred bytes per epoch, for the most epochs
+// a run may have (100,000), with room to spare.
+constexpr uint64_t kMaxLogBytes = 128u << 20;
+
 class RunLog {
  public:
   RunLog(std::string dir, PlotInfo info);
-  // Reads an existing log.jsonl (resume), keeping the records of epochs < next_epoch.
+  // Reads an existing log.jsonl (resume), keeping the records of epochs < next_epoch; none when
+  // absent. A FIFO, device or folder, or a file over kMaxLogBytes, is a one-line error.
   void load_existing(int64_t next_epoch);
   void append(const EpochRecord& r);  // rewrites log.jsonl, log.csv, curves.svg and curves.png
   const std::vector<EpochRecord>& records() const { return records_; }

@@ -8,7 +8,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "apps/config/settings.h"
 #include "apps/config/version.h"
+#include "engine/io/json_limits.h"
 #include "engine/nn/state_dict.h"
 
 namespace zkd::app {
@@ -140,6 +142,17 @@ CheckpointInfo describe_run(const TrainConfig& cfg, int64_t epoch, double top1) 
   return i;
 }
 
+nlohmann::json config_metadata(const SafetensorsFile& f) {
+  auto it = f.metadata.find("config");
+  if (it == f.metadata.end()) return nullptr;
+  try {
+    nlohmann::json c = parse_json_limited<nlohmann::json>(it->second, "config", kMaxConfigBytes);
+    return c.is_object() ? c : nullptr;
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
 CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path) {
   CheckpointInfo i;
   i.model = str_or(f, "model");
@@ -153,8 +166,7 @@ CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path
   i.top1 = meta<double>(f, "top1", path, 0, 100, false, -1);
   // Training checkpoints written before the description: their config says model and classes.
   if (i.model.empty() || i.num_classes == 0) {
-    nlohmann::json c =
-        nlohmann::json::parse(str_or(f, "config"), nullptr, /*allow_exceptions=*/false);
+    nlohmann::json c = config_metadata(f);
     if (c.is_object()) {
       auto m = c.find("model"), n = c.find("num_classes"), me = c.find("method");
       if (i.model.empty() && m != c.end() && m->is_string()) i.model = m->get<std::string>();
@@ -204,7 +216,7 @@ void save_checkpoint(const std::string& path, const Module& model, SGD& opt, con
     t.emplace_back(name, view.to(Device::cpu()).clone());
   std::map<std::string, std::string> meta = info_metadata(info);
   std::map<std::string, std::string> train = {
-      {"format", "zkd-checkpoint-1"},
+      {"format", kCheckpointFormat},
       {"epoch", std::to_string(s.epoch)},
       {"step", std::to_string(s.step)},
       {"steps_per_epoch", std::to_string(s.steps_per_epoch)},
@@ -237,6 +249,11 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, Nam
     }
     (e.first.rfind(kOptimizerPrefix, 0) == 0 ? optim_part : model_part).push_back(e);
   }
+  // Checkpoints from before the tag have none; another tag is another format.
+  auto format = f.metadata.find("format");
+  ZKD_CHECK(format == f.metadata.end() || format->second == kCheckpointFormat,
+            "checkpoint '" + path + "'", "expected 'format' to be '", kCheckpointFormat, "', got '",
+            brief_text(format->second), "'");
   load_state_dict(model, model_part, path);
   TrainState s;
   const uint64_t u64max = std::numeric_limits<uint64_t>::max();

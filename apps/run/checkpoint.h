@@ -8,6 +8,7 @@
 // string -> string, as safetensors (and PyTorch's strict loader) require.
 #pragma once
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "apps/config/config.h"
@@ -43,6 +44,11 @@ struct CheckpointInfo {
 // The description of cfg's model after `epoch` with test top-1 `top1`.
 CheckpointInfo describe_run(const TrainConfig& cfg, int64_t epoch, double top1);
 CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path);
+// The training checkpoint's "config" metadata as JSON (size- and depth-limited before parsing:
+// json_limits.h), or null when absent, invalid or not an object.
+nlohmann::json config_metadata(const SafetensorsFile& f);
+// The format tag of training checkpoints (metadata "format"); load_checkpoint refuses another.
+constexpr const char* kCheckpointFormat = "zkd-checkpoint-1";
 
 // The model and class count to build for a checkpoint: each flag's value when given (model_flag
 // non-empty, classes_flag > 0), else the checkpoint's; else default_classes for the class count.

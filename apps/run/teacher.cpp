@@ -26,7 +26,7 @@ std::string unfinished_run(const SafetensorsFile& f) {
   if (!get("step").empty() && get("step") != get("steps_per_epoch"))
     return "checkpoint was written in the middle of epoch " + get("epoch") +
            " (an interrupted run)";
-  nlohmann::json c = nlohmann::json::parse(get("config"), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json c = config_metadata(f);
   if (c.is_object() && c.contains("epochs") && c["epochs"].is_number_integer() &&
       std::to_string(c["epochs"].get<int64_t>()) != get("epoch"))
     return "run stopped at epoch " + get("epoch") + " of " +

@@ -34,10 +34,28 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return out;
 }
 
+// The run's config.toml against the checkpoint's settings: a hand edit of a setting that may not
+// change on resume was ignored and overwritten; it is refused, naming what differs.
+void check_config_toml_unedited(const std::string& dir, const TrainConfig& saved) {
+  const std::string path = dir + "/config.toml";
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
+  const TrainConfig file = config_from_toml(path);
+  std::vector<std::string> diffs;
+  for (const Setting& s : settings())
+    if (s.saved && !s.resumable && s.applies(saved) && s.key != "out" &&
+        s.toml(file) != s.toml(saved))
+      diffs.push_back(s.key + " = " + s.toml(file) + " (the checkpoint has " + s.toml(saved) + ")");
+  if (!diffs.empty())
+    throw UsageError("--resume " + dir + ": expected " + path +
+                     " to hold the checkpoint's settings, got " + join(diffs, ", ") +
+                     "; restore it (a run keeps its settings; start a new run for new ones)");
+}
+
 // --resume DIR: the saved config, with the given settings that may change applied; any other
 // given setting that differs from the saved value is refused.
 void merge_resume(TrainCommand& cmd) {
   TrainConfig saved = saved_config(cmd.resume);
+  check_config_toml_unedited(cmd.resume, saved);
   if (saved.distills() != cmd.distill)
     throw UsageError("--resume " + cmd.resume + ": this is a " +
                      (saved.distills() ? "zkd-distill" : "zkd-train") +
@@ -106,8 +124,9 @@ void apply_threads(int64_t threads) {
 
 namespace {
 // --config FILE must be a regular file of settings (CLI11 opens whatever it is given: a FIFO or
-// /dev/zero would block or never end).
-void check_config_file(int argc, char** argv) {
+// /dev/zero would block or never end). Returns the path ("" without --config).
+std::string check_config_file(int argc, char** argv) {
+  std::string found;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i], path;
     if (a == "--config" && i + 1 < argc)
@@ -121,16 +140,19 @@ void check_config_file(int argc, char** argv) {
       throw UsageError("--config expects a TOML file of settings, got '" + path + "' (" + kind +
                        ")");
     std::error_code ec;
-    if (fs::file_size(path, ec) > (1u << 20))
+    if (fs::file_size(path, ec) > kMaxConfigBytes)
       throw UsageError("--config expects a TOML file of settings of at most 1 MiB, got '" + path +
                        "' (" + std::to_string(fs::file_size(path, ec)) + " bytes)");
+    found = path;
   }
+  return found;
 }
 }  // namespace
 
 TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool distill) {
-  check_config_file(argc, argv);
+  const std::string config_file = check_config_file(argc, argv);
   TrainCommand cmd;
+  cmd.config_file = config_file;
   cmd.distill = distill;
   cmd.cfg = default_config(distill);
   add_setting_options(app, distill, cmd.cfg);
@@ -254,6 +276,10 @@ int run_train_command(const TrainCommand& cmd) {
         "--teacher PATH is required (a zkd-train run directory, e.g. runs/ce-resnet32x4-seed0, or "
         "a checkpoint file)");
   check_out_dir(cfg.out);
+  // Outputs that would replace an input, a checkpoint or a device: refused before any work.
+  const std::vector<std::string> inputs = run_inputs(cfg, cmd.config_file, cmd.resume);
+  if (cmd.resume.empty()) prepare_fresh_run_dir(cfg, inputs);
+  check_output_path(cfg.dump_batch, "--dump-batch", inputs);
   if (!cmd.resume.empty())
     std::printf("%s: resuming %s with its saved settings%s\n", program_name().c_str(),
                 cmd.resume.c_str(),

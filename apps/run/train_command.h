@@ -18,6 +18,7 @@ struct TrainCommand {
   std::string resume;                // --resume DIR
   std::vector<std::string> changed;  // settings changed on resume, "--epochs 1 -> 2"
   std::string preset;                // zkd-distill --preset
+  std::string config_file;           // --config FILE (an input the run must not write over)
   bool print_config = false, summary = false, list_models = false;
 };
 

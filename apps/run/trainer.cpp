@@ -229,7 +229,8 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
     : cfg_(std::move(cfg)), precision_(parse_precision(cfg_.precision)), gen_(cfg_.seed) {
   const std::string ckpt_path = resume_dir.empty() ? "" : resume_dir + "/last.safetensors";
   check_config(cfg_);
-  if (resume_dir.empty()) prepare_fresh_run_dir(cfg_);  // never over a run unless --overwrite
+  // Never over a run unless --overwrite, never over an input; nothing is removed yet.
+  if (resume_dir.empty()) prepare_fresh_run_dir(cfg_, run_inputs(cfg_, "", ""));
   dev_ = pick_device(cfg_.device);
   fs::create_directories(cfg_.out);
 
@@ -265,11 +266,14 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
               " --epochs ",
               std::max<int64_t>(state_.epoch + (state_.complete() ? 1 : 0), cfg_.epochs + 1));
   }
-  write_run_files(cfg_);  // the settings and command line (after the checks of a resume)
   state_.seed = cfg_.seed;
   state_.config_json = cfg_.to_json();
 
   data_ = load_run_data(cfg_);
+  // Every input is open and checked: only now the old run's files go (--overwrite), and the
+  // settings and command line are written (after the checks of a resume).
+  if (resume_dir.empty()) remove_old_run(cfg_);
+  write_run_files(cfg_);
   train_ = std::make_unique<data::Loader>(data_.train, dev_, cfg_.batch_size, cfg_.seed, true);
   test_ = std::make_unique<data::Loader>(data_.test, dev_, cfg_.batch_size, cfg_.seed, false);
   if (distiller_->needs_strong_view()) train_->enable_strong_view();

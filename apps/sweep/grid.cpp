@@ -2,8 +2,15 @@
 #include "apps/sweep/grid.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <set>
 
+#include "engine/core/checked.h"
 #include "engine/core/error.h"
 
 namespace zkd::app::sweep {
@@ -40,13 +47,34 @@ bool parse_range(const std::string& item, std::vector<std::string>& out) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (!digits(a) || !digits(b)) return false;
-  unsigned long long lo = std::stoull(a), hi = std::stoull(b);
-  ZKD_CHECK(lo <= hi && hi - lo < 100000, "sweep",
-            "expected a seed range LOW-HIGH with LOW <= HIGH "
-            "(and under 100000 seeds), got '",
-            item, "'");
-  for (unsigned long long s = lo; s <= hi; ++s) out.push_back(std::to_string(s));
+  uint64_t lo = 0, hi = 0;
+  const bool fit = std::from_chars(a.data(), a.data() + a.size(), lo).ec == std::errc() &&
+                   std::from_chars(b.data(), b.data() + b.size(), hi).ec == std::errc();
+  ZKD_CHECK(fit && lo <= hi, "sweep",
+            "expected a seed range LOW-HIGH of integers under 2^64 with LOW <= HIGH, got '", item,
+            "'");
+  checked_add(hi - lo, 1, "sweep", "seeds in range '" + item + "'", kMaxMembers);
+  for (uint64_t s = lo;; ++s) {
+    out.push_back(std::to_string(s));
+    if (s == hi) break;
+  }
   return true;
+}
+// Whether the whole item reads as a finite number (strtod: decimal, or hexadecimal "0x10").
+bool is_number(const std::string& v, double* d) {
+  char* end = nullptr;
+  *d = v.empty() ? NAN : std::strtod(v.c_str(), &end);
+  return !v.empty() && end == v.c_str() + v.size() && std::isfinite(*d);
+}
+
+// The value an item stands for: a number by its value (0.1 and 0.10 are one), any other text as
+// it is.
+std::string value_key(const std::string& v) {
+  double d = 0;
+  if (!is_number(v, &d)) return "text:" + v;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "num:%.17g", d);
+  return buf;
 }
 }  // namespace
 
@@ -71,10 +99,17 @@ Axis parse_axis(const std::string& flag, const std::string& text) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  std::set<std::string> seen;
-  for (const std::string& v : a.values)
-    ZKD_CHECK(seen.insert(v).second, "sweep", "expected distinct --", flag, " values, got '", v,
-              "' twice in '", text, "'");
+  ZKD_CHECK(a.values.size() <= kMaxMembers, "sweep", "expected at most ", kMaxMembers, " --", flag,
+            " values, got ", a.values.size());
+  std::map<std::string, std::string> seen;  // value key -> the item that gave it
+  for (const std::string& v : a.values) {
+    double d = 0;
+    ZKD_CHECK(!is_number(v, &d) || v.find_first_of("xX") == std::string::npos, "sweep",
+              "expected decimal --", flag, " values, got '", v, "'");
+    auto [it, fresh] = seen.emplace(value_key(v), v);
+    ZKD_CHECK(fresh, "sweep", "expected distinct --", flag, " values, got '", it->second, "' and '",
+              v, "' (the same value) in '", text, "'");
+  }
   return a;
 }
 
@@ -91,11 +126,13 @@ std::vector<Member> expand(std::vector<Axis> axes) {
   if (!flags.count("seed")) axes.push_back({"seed", {"0"}});
   std::stable_sort(axes.begin(), axes.end(),
                    [](const Axis& x, const Axis& y) { return rank_of(x.flag) < rank_of(y.flag); });
-  size_t total = 1;
-  for (const Axis& a : axes) total *= a.values.size();
+  std::vector<uint64_t> lengths;
+  for (const Axis& a : axes) lengths.push_back(a.values.size());
+  const uint64_t total =
+      checked_product(lengths, "sweep", "members (the product of the list lengths)", kMaxMembers);
   std::vector<Member> out;
   std::vector<size_t> idx(axes.size(), 0);
-  for (size_t n = 0; n < total; ++n) {
+  for (uint64_t n = 0; n < total; ++n) {
     Member m;
     m.index = static_cast<int>(n);
     std::string group;

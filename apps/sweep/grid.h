@@ -6,6 +6,7 @@
 // model, temperature, ..., seed), whatever the command-line order; the product is row-major, the
 // last axis (the seed) varying fastest, so the seeds of one grid point are neighbours.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,10 @@ namespace zkd::app::sweep {
 
 // One sweepable setting: its flag name (as zkd-train / zkd-distill spell it) and the prefix of its
 // value in member names ("temperature" -> "T" gives "T2"; an empty prefix names by value alone).
+// The most members a sweep may have (the product of its list lengths) and the most seeds in one
+// axis: a larger grid is a one-line refusal naming this cap.
+constexpr uint64_t kMaxMembers = 10000;
+
 struct Setting {
   std::string flag, label;
 };
@@ -21,8 +26,9 @@ const std::vector<Setting>& sweepable_settings();
 bool is_sweepable(const std::string& flag);
 
 // A setting with its values, as given: "2,3" -> {"2", "3"}; for "seed" also ranges "0-3" and
-// mixes "0-1,5". Throws zkd::Error on empty items, repeated values, values that cannot be part of
-// a folder name ('/', spaces), and on a setting that cannot be swept.
+// mixes "0-1,5". Throws zkd::Error on empty items, repeated values (numbers compared by value:
+// "0.1,0.10" repeats), hexadecimal numbers, more than kMaxMembers values, values that cannot be
+// part of a folder name ('/', spaces), and on a setting that cannot be swept.
 struct Axis {
   std::string flag;
   std::vector<std::string> values;
@@ -37,7 +43,8 @@ struct Member {
 };
 
 // The cartesian product of the axes (each flag at most once; the seed axis is added as {"0"} when
-// missing). Names hold every axis with more than one value, and always the seed.
+// missing). Names hold every axis with more than one value, and always the seed. More than
+// kMaxMembers members (the product checked for overflow) is a one-line zkd::Error.
 std::vector<Member> expand(std::vector<Axis> axes);
 
 }  // namespace zkd::app::sweep

@@ -2,15 +2,12 @@
 #include "apps/sweep/json_read.h"
 
 #include "engine/core/error.h"
+#include "engine/io/json_limits.h"
 
 namespace zkd::app::sweep {
 
-ojson parse_json(const std::string& text, const std::string& origin) {
-  try {
-    return ojson::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    ZKD_FAIL(origin, "expected JSON, got malformed text (", e.what(), ")");
-  }
+ojson parse_json(const std::string& text, const std::string& origin, uint64_t max_bytes) {
+  return parse_json_limited<ojson>(text, origin, max_bytes);
 }
 
 std::string dump_json(const ojson& j) {

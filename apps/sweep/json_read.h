@@ -2,6 +2,7 @@
 // malformed text, a missing key or a value of another type is a one-line zkd::Error naming the file
 // and the key, never an nlohmann exception.
 #pragma once
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -9,7 +10,13 @@ namespace zkd::app::sweep {
 
 using ojson = nlohmann::ordered_json;  // objects keep their key order when written
 
-ojson parse_json(const std::string& text, const std::string& origin);
+// The largest sweep.json or checkpoint header read (a sweep of 10,000 members with their
+// configs is a few MiB; a checkpoint header's limit is the engine's, 100 MiB).
+constexpr uint64_t kMaxSweepJsonBytes = 100u << 20;
+
+// Size- and depth-limited before parsing (json_limits.h); duplicate keys refused.
+ojson parse_json(const std::string& text, const std::string& origin,
+                 uint64_t max_bytes = kMaxSweepJsonBytes);
 // Compact text; bytes that are not UTF-8 become U+FFFD (never throws).
 std::string dump_json(const ojson& j);
 // obj[key]; refuses a non-object or a missing key.

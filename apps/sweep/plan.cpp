@@ -8,6 +8,7 @@
 #include "apps/sweep/json_read.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 
 namespace zkd::app::sweep {
 
@@ -73,7 +74,7 @@ Plan read_plan(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
   ZKD_CHECK(std::filesystem::exists(path), "sweep",
             "expected a sweep directory with sweep.json, got '", dir, "' without one");
-  ojson j = parse_json(read_file(path, "sweep"), path);
+  ojson j = parse_json(read_file(path, "sweep", kMaxSweepJsonBytes), path);
   ZKD_CHECK(json_string(json_at(j, "format", path), path + ": format") == "zkd-sweep-1", "sweep",
             "expected ", path, " in format zkd-sweep-1, got another");
   std::vector<std::string> args;
@@ -91,11 +92,34 @@ Plan read_plan(const std::string& dir) {
   const ojson& stored = json_array(json_at(j, "members", path), path + ": members");
   ZKD_CHECK(stored.size() == p.members.size(), "sweep", "expected ", p.members.size(),
             " members in ", path, ", got ", stored.size());
-  for (size_t i = 0; i < stored.size(); ++i)
+  for (size_t i = 0; i < stored.size(); ++i) {
     ZKD_CHECK(json_string(json_at(stored[i], "name", path + ": members"), path + ": name") ==
                   p.members[i].name,
               "sweep", "expected member ", i, " of ", path, " to be '", p.members[i].name,
               "', got another");
+    // The settings each member was planned with: flags added to "args" by hand would change an
+    // unfinished member (zkd-train --resume refuses that too). The folder may be named another
+    // way (--resume ./DIR).
+    ojson was = json_at(stored[i], "config", path + ": members");
+    ojson now = parse_json(p.configs[i].to_json(), "config");
+    if (was.is_object()) was.erase("out");
+    now.erase("out");
+    std::string diff;
+    for (auto it = now.begin(); it != now.end(); ++it) {
+      auto w = was.is_object() ? was.find(it.key()) : was.end();
+      if (w == was.end() || *w != it.value())
+        diff += (diff.empty() ? "" : ", ") + it.key() + " " +
+                (w == was.end() ? "(none)" : json_brief(*w)) + " -> " + json_brief(it.value());
+    }
+    if (was.is_object())
+      for (auto it = was.begin(); it != was.end(); ++it)
+        if (!now.contains(it.key()))
+          diff += (diff.empty() ? "" : ", ") + brief_text(it.key()) + " -> (none)";
+    ZKD_CHECK(diff.empty(), "sweep", "expected ", path,
+              " to give each member the settings it was planned with, got member '",
+              p.members[i].name, "' changed: ", brief_text(diff, 300),
+              " (sweep.json edited by hand? start a new sweep for new settings)");
+  }
   return p;
 }
 

@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "apps/config/settings.h"
@@ -30,20 +29,22 @@ const char* state_name(RunState s) {
 }
 
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  ZKD_CHECK(in, "safetensors", "expected a readable file '", path, "', got none");
+  // Regular files only; the size is not capped as only the header (at most 100 MiB) is read.
+  InputFile in(path, "safetensors", kNoSizeCap);
   unsigned char len[8] = {};
-  in.read(reinterpret_cast<char*>(len), 8);
-  ZKD_CHECK(in.gcount() == 8, "safetensors '" + path + "'",
-            "expected an 8-byte header length, got ", in.gcount(), " bytes");
+  size_t got = 0;
+  for (size_t k; got < 8 && (k = in.read_some(reinterpret_cast<char*>(len) + got, 8 - got));)
+    got += k;
+  ZKD_CHECK(got == 8, "safetensors '" + path + "'", "expected an 8-byte header length, got ", got,
+            " bytes");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
   ZKD_CHECK(n > 0 && n < (100u << 20), "safetensors '" + path + "'",
             "expected a header length under 100 MiB, got ", n);
   std::string header(n, '\0');
-  in.read(header.data(), static_cast<std::streamsize>(n));
-  ZKD_CHECK(static_cast<uint64_t>(in.gcount()) == n, "safetensors '" + path + "'", "expected ", n,
-            " header bytes, got ", in.gcount());
+  got = 0;
+  for (size_t k; got < n && (k = in.read_some(header.data() + got, n - got));) got += k;
+  ZKD_CHECK(got == n, "safetensors '" + path + "'", "expected ", n, " header bytes, got ", got);
   ojson j = parse_json(header, path + " header");
   ZKD_CHECK(j.is_object(), path + " header", "expected a JSON object, got ", j.type_name());
   std::map<std::string, std::string> out;
@@ -88,7 +89,7 @@ void mark_diverged(const std::string& dir, const std::string& message) {
 std::string diverged_message(const std::string& dir) {
   const std::string p = dir + "/diverged.txt";
   if (!fs::exists(p)) return "";
-  std::string s = read_file(p, "sweep");
+  std::string s = read_file(p, "sweep", 1u << 20);  // one message
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }

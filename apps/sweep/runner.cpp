@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "apps/run/interrupt.h"
+#include "apps/run/run_dir.h"
 #include "apps/run/trainer.h"
 #include "engine/core/error.h"
 
@@ -42,11 +43,20 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
       res.waiting += 1;
       continue;
     }
+    // A fault before the member's first last.safetensors (a full disk) can leave best.safetensors
+    // or log.jsonl and nothing to resume from: the member starts again, its own run files
+    // removed by name (the folder is the sweep's).
+    TrainConfig run_cfg = cfg;
+    const bool restart = st == RunState::NotStarted && !run_files_in(cfg.out).empty();
+    run_cfg.overwrite = run_cfg.overwrite || restart;
     std::printf("zkd-sweep: member %d/%d %s: %s %s\n", i + 1, n, m.name.c_str(),
-                st == RunState::Partial ? "resuming" : "starting", cfg.out.c_str());
+                st == RunState::Partial ? "resuming"
+                : restart               ? "restarting (no last.safetensors to resume from)"
+                                        : "starting",
+                cfg.out.c_str());
     std::fflush(stdout);
     try {
-      TrainOutcome o = run_training(cfg, st == RunState::Partial ? cfg.out : "",
+      TrainOutcome o = run_training(run_cfg, st == RunState::Partial ? cfg.out : "",
                                     [&](const EpochRecord&) { update_summary(); });
       if (o.interrupted) {
         res.interrupted = true;

@@ -12,6 +12,7 @@
 #include "apps/sweep/grid.h"
 #include "apps/sweep/json_read.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/json_limits.h"
 
 namespace zkd::app::sweep {
 
@@ -37,7 +38,7 @@ std::string key_label(const std::string& key) {
 // "T3.0"), other numbers with 9 significant digits, the rest as JSON.
 std::string value_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (!v.is_number_float()) return v.dump();
+  if (!v.is_number_float()) return json_brief(v);
   const double x = v.get<double>();
   char buf[32];
   if (std::floor(x) == x && std::fabs(x) < 9e15)

@@ -55,7 +55,7 @@ Outcome one_step(const std::string& method, Precision p) {
   Tensor strong = uniform({kBatch, 3, 32, 32}, -2, 2, data);  // [B, 3, 32, 32]
   Tensor labels = test::random_labels(kBatch, kClasses, 14);  // [B]
   app::StepResult r = app::train_step(*student, d->needs_teacher() ? teacher.get() : nullptr, *d,
-                                      opt, dopt.get(), weak, strong, labels, p);
+                                      opt, dopt.get(), weak, strong, labels, nullptr, p);
   Outcome o;
   o.loss = r.loss.loss.data().item_double();
   for (size_t i = 0; i < all.size(); ++i) {

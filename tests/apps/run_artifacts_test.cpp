@@ -3,6 +3,7 @@
 // values are clear errors), log.csv, the plot's round ticks, SVG escaping and PNG, and the
 // progress line's width and plain form.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <sstream>
 
+#include "apps/config/settings.h"
 #include "apps/report/progress.h"
 #include "apps/report/run_log.h"
 #include "apps/run/checkpoint.h"
@@ -73,10 +75,24 @@ TEST(RunDir, RefusesARunUnlessOverwriteAndThenRemovesOnlyTheRunsFiles) {
             std::string::npos)
       << e;
   c.overwrite = true;
+  write_file_atomic(dir + "/teacher.safetensors", "an input");
+  write_file_atomic(dir + "/config.toml", "epochs = 3\n");
   prepare_fresh_run_dir(c);
+  EXPECT_TRUE(fs::exists(dir + "/log.jsonl")) << "nothing is removed before the inputs are read";
+  // An input the run would write over: refused, with --overwrite too.
+  for (const std::string& in : {dir + "/log.jsonl", dir + "/./last.safetensors"})
+    EXPECT_NE(error_of([&] {
+                prepare_fresh_run_dir(c, {in});
+              }).find("apart from the run's inputs, got one it would replace: '" + in + "'"),
+              std::string::npos)
+        << in;
+  prepare_fresh_run_dir(c, {dir + "/teacher.safetensors", dir + "/config.toml"});
+  remove_old_run(c);
   EXPECT_FALSE(fs::exists(dir + "/log.jsonl"));
   EXPECT_FALSE(fs::exists(dir + "/curves.svg"));
   EXPECT_TRUE(fs::exists(dir + "/mine.txt"));
+  EXPECT_EQ(read_file(dir + "/teacher.safetensors"), "an input") << "removed by name only";
+  EXPECT_TRUE(fs::exists(dir + "/config.toml"));
   c.out = dir + "/mine.txt";
   EXPECT_NE(error_of([&] { prepare_fresh_run_dir(c); }).find("got the existing file"),
             std::string::npos);
@@ -84,6 +100,26 @@ TEST(RunDir, RefusesARunUnlessOverwriteAndThenRemovesOnlyTheRunsFiles) {
   EXPECT_NE(
       error_of([&] { prepare_fresh_run_dir(c); }).find("expected to create the run directory"),
       std::string::npos);
+}
+
+TEST(RunDir, OutputPathsNeverNameACheckpointARunFileAnInputOrADevice) {
+  const std::string dir = temp_dir("outputs");
+  write_file_atomic(dir + "/log.jsonl", "{}\n");
+  write_file_atomic(dir + "/input.bin", "x");
+  check_output_path(dir + "/batch.png", "--dump-batch", {dir + "/input.bin"});  // fine
+  check_output_path("", "--dump-batch", {});                                    // not given
+  auto refused = [&](const std::string& path, const std::string& why) {
+    const std::string e =
+        error_of([&] { check_output_path(path, "--flag", {dir + "/input.bin"}); });
+    EXPECT_NE(e.find("--flag: expected " + why), std::string::npos) << path << ": " << e;
+  };
+  refused("/dev/null", "a new or regular file to write, got '/dev/null' (a device)");
+  refused(dir, "a new or regular file to write, got '" + dir + "' (a directory)");
+  refused(dir + "/new.safetensors", "a path that is not a checkpoint");
+  refused(dir + "/best.safetensors", "a path that is not a checkpoint");
+  refused(dir + "/log.csv", "a path outside the run files of '" + dir + "'");
+  refused(dir + "/../" + fs::path(dir).filename().string() + "/input.bin",
+          "a path apart from the run's inputs");
 }
 
 // ---- checkpoints ----
@@ -169,7 +205,8 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
                  {"best_epoch", "4"},
                  {"rng_offset", "1.5"},
                  {"epoch_top1", "33"},
-                 {"epoch_loss_sum", "inf"}}) {
+                 {"epoch_loss_sum", "inf"},
+                 {"format", "zkd-checkpoint-2"}}) {
     std::string bad = with_meta(path, c.key, c.value);
     Tiny t;
     std::string e = error_of([&] { load_checkpoint(bad, t.model, &t.opt); });
@@ -225,6 +262,42 @@ std::vector<EpochRecord> records(int n) {
     rs.push_back(r);
   }
   return rs;
+}
+
+// Untrusted JSON is depth-limited before anything walks or prints it (issue 25: a config nested
+// 100,000 deep overflowed the stack of nlohmann's printer inside an error message).
+TEST(Checkpoint, DeeplyNestedConfigIsRefusedWithoutRecursion) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string path = with_meta(saved_checkpoint("deep.safetensors", mid_epoch_state()), "config",
+                               "{\"model\":" + deep + "}");
+  SafetensorsFile f = load_safetensors(path);
+  EXPECT_TRUE(config_metadata(f).is_null());
+  f.metadata.erase("model");  // so that checkpoint_info falls back to the config
+  EXPECT_EQ(checkpoint_info(f, path).model, "");
+  const std::string e = error_of([&] { config_from_json("{\"model\":" + deep + "}", "cfg"); });
+  EXPECT_NE(e.find("cfg: expected JSON nested at most 64 deep"), std::string::npos) << e;
+  const std::string e2 = error_of([&] { config_from_json("{\"epochs\":[[[[[[1]]]]]]}", "cfg"); });
+  EXPECT_LT(e2.size(), 200u) << "the value shown is cut: " << e2;
+}
+
+// log.jsonl is read as a regular file only: a FIFO is refused, never waited on (issue 25: zkd-sweep
+// summarize hung).
+TEST(RunLog, AFifoOrADeepLineIsAOneLineError) {
+  const std::string dir = temp_dir("log_fifo");
+  ASSERT_EQ(mkfifo((dir + "/log.jsonl").c_str(), 0600), 0);
+  RunLog log(dir, PlotInfo{});
+  std::string e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("a FIFO"), std::string::npos) << e;
+  fs::remove(dir + "/log.jsonl");
+  write_file_atomic(dir + "/log.jsonl", std::string(100000, '[') + "\n");
+  e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("expected a JSON object on line 1"), std::string::npos) << e;
+  EXPECT_LT(e.size(), 300u) << e;
+  write_file_atomic(dir + "/log.jsonl", "{\"epoch\":1,\"test_top1\":250}\n");
+  e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("expected test_top1 in [0, 100] on line 1 of '" + dir + "/log.jsonl', got 250"),
+            std::string::npos)
+      << e;
 }
 
 TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {

@@ -384,7 +384,7 @@ TEST(E2E, ARunIsNeverOverwrittenWithoutBeingAsked) {
   const std::string log = read_file(out + "/log.jsonl");
   RunResult again = run(with(tiny_args(1), {"--out", out, "--seed", "3"}));
   EXPECT_EQ(again.status, 1) << again.output;
-  EXPECT_NE(again.output.find("\nzkd-train: out: '" + out +
+  EXPECT_NE(again.output.find("zkd-train: out: '" + out +
                               "' already holds a run (best.safetensors, "
                               "last.safetensors, log.jsonl); continue it with --resume " +
                               out + ", replace it with --overwrite, or choose another --out\n"),
@@ -401,6 +401,76 @@ TEST(E2E, ARunIsNeverOverwrittenWithoutBeingAsked) {
   EXPECT_EQ(file.status, 1);
   EXPECT_NE(file.output.find("expected a directory, got the file"), std::string::npos)
       << file.output;
+}
+
+// --overwrite removes only the files a run writes, by name, and only after the inputs are read;
+// an input in the way of the run's files is refused (issue 25: the teacher and unrelated
+// *.safetensors were deleted before the run failed).
+TEST(E2E, OverwriteNeverRemovesAnInputOrAnotherFile) {
+  const std::string d = fresh_dir("overwrite_inputs");
+  const std::string teacher = read_file(teacher_dir() + "/best.safetensors");
+  write_file_atomic(d + "/teacher.safetensors", teacher);
+  write_file_atomic(d + "/other.safetensors", "not zkd's");
+  write_file_atomic(d + "/notes.txt", "mine");
+  std::vector<std::string> distill = tiny_args(1);
+  distill[0] = ZKD_DISTILL_BIN;
+  RunResult r =
+      run(with(distill, {"--teacher", d + "/teacher.safetensors", "--out", d, "--overwrite"}));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file(d + "/teacher.safetensors"), teacher);
+  EXPECT_EQ(read_file(d + "/other.safetensors"), "not zkd's");
+  EXPECT_EQ(read_file(d + "/notes.txt"), "mine");
+  EXPECT_TRUE(fs::exists(d + "/last.safetensors")) << r.output;
+  // The teacher's own run as --out: refused, its checkpoints untouched.
+  const std::string last = read_file(d + "/last.safetensors");
+  RunResult same = run(with(distill, {"--teacher", d, "--out", d, "--overwrite"}));
+  EXPECT_EQ(same.status, 1) << same.output;
+  EXPECT_NE(same.output.find("out: expected --out '" + d +
+                             "' apart from the run's inputs, got one it would replace: '" + d +
+                             "/last.safetensors'; choose another --out\n"),
+            std::string::npos)
+      << same.output;
+  EXPECT_EQ(read_file(d + "/last.safetensors"), last);
+  // A run file that is not a regular file (a FIFO) is refused, not waited on or replaced.
+  const std::string f = fresh_dir("overwrite_fifo");
+  ASSERT_EQ(mkfifo((f + "/log.jsonl").c_str(), 0600), 0) << std::strerror(errno);
+  RunResult fifo = run(with(tiny_args(1), {"--out", f, "--overwrite"}));
+  EXPECT_EQ(fifo.status, 1) << fifo.output;
+  EXPECT_NE(fifo.output.find("expected '" + f +
+                             "/log.jsonl' to be a regular file the run may replace, got a FIFO"),
+            std::string::npos)
+      << fifo.output;
+}
+
+// Output flags never name a checkpoint, a file of a run, an input or a device (issue 25:
+// --dump-batch R/best.safetensors replaced the best checkpoint with a PNG; as root,
+// --save-logits /dev/null replaced /dev/null).
+TEST(E2E, OutputPathsNeverReplaceACheckpointAnInputOrADevice) {
+  const std::string d = fresh_dir("output_paths");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
+  const std::string best = read_file(d + "/best.safetensors");
+  for (const std::string& target : {d + "/best.safetensors", d + "/log.jsonl"}) {
+    RunResult r = run(with(tiny_args(2), {"--out", d, "--resume", d, "--dump-batch", target}));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("--dump-batch: expected a path "), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(read_file(d + "/best.safetensors"), best);
+  EXPECT_EQ(read_lines(d + "/log.jsonl").size(), 1u);
+  RunResult dev = run({ZKD_EVAL_BIN, "--checkpoint", d + "/best.safetensors", "--device", "cpu",
+                       "--data", data_dir(), "--save-logits", "/dev/null"});
+  EXPECT_EQ(dev.status, 1) << dev.output;
+  EXPECT_NE(dev.output.find("--save-logits: expected a new or regular file to write, got "
+                            "'/dev/null' (a device)"),
+            std::string::npos)
+      << dev.output;
+  write_file_atomic(d + "/weights.bin", best);
+  RunResult input = run({ZKD_EVAL_BIN, "--checkpoint", d + "/weights.bin", "--device", "cpu",
+                         "--data", data_dir(), "--save-logits", d + "/./weights.bin"});
+  EXPECT_EQ(input.status, 1) << input.output;
+  EXPECT_NE(input.output.find("--save-logits: expected a path apart from the run's inputs"),
+            std::string::npos)
+      << input.output;
+  EXPECT_EQ(read_file(d + "/weights.bin"), best);
 }
 
 TEST(E2E, DefaultOutDependsOnModelMethodTeacherAndSeed) {
@@ -508,6 +578,41 @@ TEST(E2E, ConfigMustBeARegularFile) {
   EXPECT_NE(r.output.find("--config expects a TOML file of settings, got '" + fifo + "' (a FIFO)"),
             std::string::npos)
       << r.output;
+}
+
+// Issue 25: a config file's [section] was dropped (epochs = 3 under [optimization] trained 240
+// epochs) and --lr 0x10 was read as 16.
+TEST(E2E, ConfigSectionsAndHexNumbersAreRefused) {
+  const std::string toml = fresh_dir("config_section") + "/settings.toml";
+  write_file_atomic(toml, "[optimization]\nepochs = 3\n");
+  RunResult r = run({ZKD_TRAIN_BIN, "--config", toml, "--print-config"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--config: expected top-level settings (no [sections] or dotted keys), "
+                          "got the section [optimization]"),
+            std::string::npos)
+      << r.output;
+  RunResult hex = run({ZKD_TRAIN_BIN, "--lr", "0x10", "--print-config"});
+  EXPECT_EQ(hex.status, 2) << hex.output;
+  EXPECT_NE(hex.output.find("--lr expects a finite number"), std::string::npos) << hex.output;
+}
+
+// Issue 25: a hand edit of config.toml was ignored and overwritten on --resume.
+TEST(E2E, ResumeRefusesAHandEditedConfigToml) {
+  const std::string d = fresh_dir("edited_config");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
+  std::string toml = read_file(d + "/config.toml");
+  const size_t at = toml.find("\nmomentum = ");
+  ASSERT_NE(at, std::string::npos) << toml;
+  toml.replace(at, toml.find('\n', at + 1) - at, "\nmomentum = 0.5");
+  write_file_atomic(d + "/config.toml", toml);
+  RunResult r = run({ZKD_TRAIN_BIN, "--resume", d, "--epochs", "2"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume " + d + ": expected " + d +
+                          "/config.toml to hold the checkpoint's settings, got momentum = 0.5 "
+                          "(the checkpoint has 0.9)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_file(d + "/config.toml"), toml) << "not overwritten";
 }
 
 TEST(E2E, ResumingAFinishedRunSaysHowToExtendIt) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "apps/sweep/grid.h"
 #include "apps/sweep/plan.h"
@@ -41,8 +42,57 @@ TEST(SweepGrid, RejectsBadLists) {
     parse_axis("temperature", "2,2");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("'2' twice"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'2' and '2' (the same value)"), std::string::npos)
+        << e.what();
   }
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Issue 25: a product past 64 bits wrapped to 0 members (undefined behaviour after); equal
+// numbers written two ways made two identical members; "0x10" was read as 16.
+TEST(SweepGrid, MemberCountIsCheckedAndCappedAndValuesAreDistinctDecimals) {
+  std::vector<Axis> huge;
+  for (const char* flag : {"temperature", "lambda-ce", "kd-weight", "dkd-beta", "lr"})
+    huge.push_back({flag, std::vector<std::string>(10000, "1")});
+  std::string e = error_of([&] { expand(huge); });
+  EXPECT_NE(e.find("sweep: expected members (the product of the list lengths) of at most 10000, "
+                   "got "),
+            std::string::npos)
+      << e;
+  e = error_of([&] {
+    expand({{"temperature", std::vector<std::string>(101, "1")},
+            {"seed", std::vector<std::string>(100, "1")}});
+  });
+  EXPECT_NE(e.find("of at most 10000, got 101 x 100 = 10100"), std::string::npos) << e;
+  EXPECT_EQ(
+      expand({{"temperature", {"1", "2"}}, {"seed", parse_axis("seed", "0-4999").values}}).size(),
+      10000u);
+  e = error_of([&] { parse_axis("seed", "0-10000"); });
+  EXPECT_NE(e.find("seeds in range '0-10000' of at most 10000, got 10000 + 1 = 10001"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { parse_axis("seed", "0-99999999999999999999999"); });
+  EXPECT_NE(e.find("expected a seed range LOW-HIGH of integers under 2^64"), std::string::npos)
+      << e;
+  e = error_of([&] { parse_axis("seed", "18446744073709551615-18446744073709551615"); });
+  EXPECT_EQ(e, "") << "the largest seed alone is a range of one";
+  e = error_of([&] { parse_axis("lr", "0.1,0.10"); });
+  EXPECT_NE(e.find("expected distinct --lr values, got '0.1' and '0.10' (the same value)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(error_of([&] { parse_axis("temperature", "4,4e0"); }).find("(the same value)"),
+            std::string::npos);
+  e = error_of([&] { parse_axis("lr", "0x10"); });
+  EXPECT_NE(e.find("expected decimal --lr values, got '0x10'"), std::string::npos) << e;
+  EXPECT_EQ(parse_axis("model", "resnet8x4,wrn_16_2").values.size(), 2u) << "names keep their x";
 }
 
 TEST(SweepGrid, ProductIsRowMajorInTheFixedOrderWithSeedsFastest) {
@@ -131,8 +181,11 @@ TEST(SweepPlan, BrokenSweepJsonIsAOneLineErrorNamingTheFileAndKey) {
   };
   const std::vector<std::pair<std::string, std::string>> cases = {
       // sweep.json -> the message's words
-      {good.substr(0, good.size() / 2), "expected JSON, got malformed text"},
+      {good.substr(0, good.size() / 2), "expected JSON, got invalid JSON"},
       {"[1, 2]", "expected an object with 'format', got array"},
+      {"{\"format\":" + std::string(100000, '[') + "}", "expected JSON nested at most 64 deep"},
+      {replaced("\"mode\":\"train\",", "\"mode\":\"train\",\"mode\":\"train\","),
+       "expected unique keys, got 'mode' twice"},
       {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":1"),
        "format: expected a string, got number"},
       {replaced("\"format\":\"zkd-sweep-1\"", "\"format\":\"zkd-sweep-0\""),

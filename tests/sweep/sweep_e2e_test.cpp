@@ -5,6 +5,8 @@
 // job-array style --plan / --member run trains one member.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -209,6 +211,97 @@ TEST(SweepE2E, BadListsAndUsage) {
   EXPECT_NE(c.output.find("--lr expects a finite number > 0 and <= 1000, got 'x'"),
             std::string::npos)
       << c.output;
+  // Issue 25: a grid past 64 bits wrapped to 0 members (--plan exited 0); now one line naming the
+  // cap.
+  const std::string many = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22";
+  RunResult d =
+      run({ZKD_SWEEP_BIN, "train", "--temperature", many, "--kd-weight", many, "--lr",
+           "0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15,0.16,"
+           "0.17,0.18,0.19,0.2,0.21",
+           "--out", fresh_dir("bad3"), "--plan"});
+  EXPECT_EQ(d.status, 1) << d.output;
+  EXPECT_NE(d.output.find("expected members (the product of the list lengths) of at most 10000"),
+            std::string::npos)
+      << d.output;
+}
+
+// Issue 25: summarize hung on a FIFO, /dev/zero or /dev/urandom in a run directory; each is now
+// a one-line refusal naming the file and its kind (run under timeout so that a hang fails).
+TEST(SweepE2E, SummarizeRefusesAFifoOrADeviceInsteadOfHanging) {
+  const std::string dir = fresh_dir("summarize_kinds") + "/run";
+  RunResult r = run(cat(cat({ZKD_TRAIN_BIN}, common(1)), {"--lr", "0.01", "--out", dir}));
+  ASSERT_EQ(r.status, 0) << r.output;
+  struct Case {
+    const char* file;
+    const char* kind;  // mkfifo when "a FIFO", else a symbolic link to this device
+    const char* device;
+  };
+  for (Case c : {Case{"last.safetensors", "a FIFO", ""},
+                 {"config.toml", "a FIFO", ""},
+                 {"log.jsonl", "a FIFO", ""},
+                 {"config.toml", "a device", "/dev/zero"},
+                 {"log.jsonl", "a device", "/dev/urandom"}}) {
+    const std::string copy = fresh_dir(std::string("summarize_") + c.file + c.device);
+    fs::copy(dir, copy, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    const std::string path = copy + "/" + c.file;
+    fs::remove(path);
+    if (std::string(c.kind) == "a FIFO")
+      ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    else
+      fs::create_symlink(c.device, path);
+    if (std::string(c.file) == "config.toml") fs::remove(copy + "/last.safetensors");
+    RunResult s = run({"/usr/bin/timeout", "30", ZKD_SWEEP_BIN, "summarize", copy});
+    EXPECT_EQ(s.status, 1) << c.file << " " << c.kind << ": " << s.output;
+    EXPECT_NE(s.output.find(std::string("got ") + c.kind), std::string::npos)
+        << c.file << ": " << s.output;
+  }
+  // A run reached by two paths counts once; an impossible top-1 is refused.
+  const std::string out = fresh_dir("summarize_once");
+  RunResult twice = run({ZKD_SWEEP_BIN, "summarize", dir, dir + "/.", "--out", out});
+  ASSERT_EQ(twice.status, 0) << twice.output;
+  EXPECT_EQ(summary(out).at("runs").size(), 1u) << twice.output;
+  std::string log = read_file(dir + "/log.jsonl");
+  const size_t at = log.find("\"test_top1\":");
+  ASSERT_NE(at, std::string::npos) << log;
+  log.insert(at + 12, "250");
+  log.erase(at + 15, log.find_first_of(",}", at + 15) - (at + 15));
+  write_file_atomic(dir + "/log.jsonl", log);
+  RunResult bad = run({ZKD_SWEEP_BIN, "summarize", dir});
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_NE(bad.output.find("expected test_top1 in [0, 100] on line 1"), std::string::npos)
+      << bad.output;
+}
+
+// Issue 25: flags added to sweep.json by hand changed an unfinished member; a member left with
+// best.safetensors and log.jsonl but no last.safetensors (a full disk) made every --resume fail.
+TEST(SweepE2E, ResumeRefusesAnEditedPlanAndRestartsAMemberWithNothingToResume) {
+  const std::string sweep = fresh_dir("resume_checks") + "/sweep";
+  RunResult p = run(cat(cat({ZKD_SWEEP_BIN, "train"}, common(1)),
+                        {"--lr", "0.01", "--seeds", "3", "--plan", "--out", sweep}));
+  ASSERT_EQ(p.status, 0) << p.output;
+  const std::string plan = read_file(sweep + "/sweep.json");
+  std::string edited = plan;
+  const size_t args = edited.find("\"args\":[");
+  ASSERT_NE(args, std::string::npos) << plan;
+  edited.insert(args + 8, "\"--momentum=0.5\",");
+  write_file_atomic(sweep + "/sweep.json", edited);
+  RunResult r = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("got member 'seed3' changed: momentum 0.9 -> 0.5"), std::string::npos)
+      << r.output;
+  write_file_atomic(sweep + "/sweep.json", plan);
+  // What a fault before the first last.safetensors leaves.
+  fs::create_directories(sweep + "/seed3");
+  fs::copy_file(teacher(), sweep + "/seed3/best.safetensors");
+  write_file_atomic(sweep + "/seed3/log.jsonl", "");
+  write_file_atomic(sweep + "/seed3/notes.txt", "mine");
+  RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("restarting (no last.safetensors to resume from)"), std::string::npos)
+      << again.output;
+  EXPECT_TRUE(fs::exists(sweep + "/seed3/last.safetensors"));
+  EXPECT_EQ(read_lines(sweep + "/seed3/log.jsonl").size(), 1u);
+  EXPECT_EQ(read_file(sweep + "/seed3/notes.txt"), "mine");
 }
 
 }  // namespace
