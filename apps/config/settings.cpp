@@ -445,11 +445,12 @@ C config_from_json(const std::string& text, const std::string& origin) {
   const json j = parse_json_limited<json>(text, origin, kMaxConfigBytes);
   if (!j.is_object()) ZKD_FAIL(origin, "expected a JSON object of settings, got ", j.type_name());
   C c = default_config(true);
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();  // a named copy: clang cannot capture a binding in C++17
     auto s = std::find_if(settings().begin(), settings().end(),
                           [&](const Setting& x) { return x.key == key; });
     if (s == settings().end()) ZKD_FAIL(origin, "expected known settings, got '", key, "'");
-    s->read_json(c, value, origin);
+    s->read_json(c, item.value(), origin);
   }
   return c;
 }

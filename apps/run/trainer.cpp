@@ -145,7 +145,8 @@ NamedTensors distiller_state(Distiller& d, SGD* dopt) {
 
 void restore_distiller_state(Distiller& d, SGD* dopt, const NamedTensors& saved,
                              const std::string& path) {
-  for (auto& [name, view] : distiller_state(d, dopt)) {
+  for (auto& [name_, view] : distiller_state(d, dopt)) {
+    const std::string& name = name_;  // a named copy: clang cannot capture a binding in C++17
     auto it =
         std::find_if(saved.begin(), saved.end(), [&](const auto& e) { return e.first == name; });
     ZKD_CHECK(it != saved.end() && it->second.shape() == view.shape(), "checkpoint '" + path + "'",
