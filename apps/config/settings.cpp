@@ -136,6 +136,18 @@ Setting real(const char* key, double C::*m, double lo, double hi, bool lo_open, 
 }
 
 // A string; `check` returns the canonical value or throws UsageError (no check: any text).
+// Text that config.toml can hold and read back: no control characters (a NUL, a line break) and
+// not both kinds of quote (toml_string quotes with the one that is absent); else a UsageError.
+std::string plain_text(const std::string& v, const std::string& what) {
+  for (unsigned char ch : v)
+    if (ch < 0x20 || ch == 0x7f)
+      throw UsageError(what + " expects text without control characters, got one (code " +
+                       std::to_string(static_cast<int>(ch)) + ")");
+  if (v.find('"') != std::string::npos && v.find('\'') != std::string::npos)
+    throw UsageError(what + " expects text with at most one kind of quote (' or \"), got both");
+  return v;
+}
+
 Setting text(const char* key, std::string C::*m, const char* group, const char* placeholder,
              const std::string& help,
              std::function<std::string(const std::string&, const std::string&)> check = {}) {
@@ -143,13 +155,15 @@ Setting text(const char* key, std::string C::*m, const char* group, const char* 
   std::string flag = s.flag();
   s.toml = [m](const C& c) { return toml_string(c.*m); };
   s.read_text = [m, flag, check](C& c, const std::vector<std::string>& v) {
-    c.*m = check ? check(v.back(), flag) : v.back();
+    const std::string t = plain_text(v.back(), flag);
+    c.*m = check ? check(t, flag) : t;
   };
   s.to_json = [m](const C& c) { return json(c.*m); };
   s.read_json = [m, key, check](C& c, const json& j, const std::string& origin) {
     if (!j.is_string()) bad_json(origin, key, "a string", j);
     try {
-      c.*m = check ? check(j.get<std::string>(), key) : j.get<std::string>();
+      const std::string t = plain_text(j.get<std::string>(), key);
+      c.*m = check ? check(t, key) : t;
     } catch (const UsageError& e) {
       ZKD_FAIL(origin, e.what());
     }
@@ -459,7 +473,8 @@ C config_from_toml(const std::string& path) {
   return config_from_toml_text(read_file(path, "config", kMaxConfigBytes), path);  // regular only
 }
 
-C config_from_toml_text(const std::string& text, const std::string& path) {
+namespace {
+C parse_toml_settings(const std::string& text, const std::string& path) {
   std::vector<CLI::ConfigItem> items;
   try {
     std::istringstream in(text);
@@ -484,6 +499,20 @@ C config_from_toml_text(const std::string& text, const std::string& path) {
       ZKD_FAIL(path, e.what());
     }
   }
+  return c;
+}
+}  // namespace
+
+C config_from_toml_text(const std::string& text, const std::string& path) {
+  C c = parse_toml_settings(text, path);
+  // Say no instead of guessing: CLI11's reader accepts some malformed values (an unclosed [ runs
+  // on over the next lines and is cut to one string); a value that its own config.toml would not
+  // read back as itself is refused, naming the setting.
+  const C back = parse_toml_settings(config_to_toml(c), path);
+  for (const Setting& s : settings())
+    if (s.toml(back) != s.toml(c))
+      ZKD_FAIL(path, "expected '", s.key, "' as a plain TOML value, got text that reads as ",
+               brief_text(s.toml(c)), " (an unclosed [ or quote?)");
   return c;
 }
 
