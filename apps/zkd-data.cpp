@@ -15,6 +15,7 @@
 #include "apps/config/settings.h"
 #include "apps/run/teacher.h"
 #include "apps/run/teacher_cache.h"
+#include "apps/run/train_command.h"
 #include "apps/run/trainer.h"
 #include "datasets/archive.h"
 #include "datasets/augment.h"
@@ -209,7 +210,7 @@ int main(int argc, char** argv) {
                      "the teacher's model (else its checkpoint's)")
         ->option_text("NAME")
         ->group("teacher");
-    app::add_schema_options(*logits, shared, {"data", "train_per_class", "device"});
+    app::add_schema_options(*logits, shared, {"data", "train_per_class", "device", "threads"});
     app::add_int(*logits, "--num-classes", o.num_classes, 0, 100, "N",
                  "the first N classes, as the runs' --num-classes (default: the teacher's)")
         ->group("data");
@@ -238,7 +239,10 @@ int main(int argc, char** argv) {
     o.device = shared.device;
     if (info->parsed()) return cmd_info(o);
     if (dump->parsed()) return cmd_dump_batch(o);
-    if (logits->parsed()) return cmd_teacher_logits(o);
+    if (logits->parsed()) {
+      app::apply_threads(shared.threads);
+      return cmd_teacher_logits(o);
+    }
     return cmd_checksum(o);
   });
 }
