@@ -34,20 +34,20 @@ int main(int argc, char** argv) {
     add_options(*cli, o);
     app::parse(*cli, argc, argv);
     check_options(o);
-    app::apply_threads(o.threads);
-    Device dev = app::pick_device(o.device);
+    app::apply_threads(o.shared.threads);
+    Device dev = app::pick_device(o.shared.device);
     gpu::set_strict_math(o.math == "strict");
     RunInfo info;
     info.device = dev.is_cuda() ? gpu::describe() : "cpu";
     // The cases' forward passes in the chosen precision (their backward replays it).
-    PrecisionScope precision(parse_precision(o.precision));
-    info.precision = o.precision == "bf16"                  ? "bf16"
+    PrecisionScope precision(parse_precision(o.shared.precision));
+    info.precision = o.shared.precision == "bf16"           ? "bf16"
                      : dev.is_cuda() && !gpu::strict_math() ? "tf32"
                                                             : "fp32";
     info.version = app::version();
     info.command = app::invocation();
     info.protocol = Protocol{dev, o.warmup, o.steps, o.repeats};
-    info.threads = o.threads;
+    info.threads = o.shared.threads;
 
     std::vector<Row> rows;
     Generator gen(0);

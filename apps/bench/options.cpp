@@ -80,9 +80,6 @@ std::vector<int64_t> member_counts(const std::string& list) {
 }
 
 void check_options(Options& o) {
-  o.device = o.shared.device;
-  o.threads = o.shared.threads;
-  o.precision = o.shared.precision;
   if (o.math != "fast" && o.math != "strict")
     throw UsageError("--math expects fast or strict, got '" + o.math + "'" +
                      did_you_mean(o.math, {"fast", "strict"}));

@@ -19,11 +19,10 @@ struct Options {
   std::string infer = "resnet32x4,resnet8x4,ShuffleV2";          // --infer NAMES
   std::string sweep = "";                                        // --sweep COUNTS ("1,2,4,8")
   std::string sweep_pair = "resnet32x4:resnet8x4";               // --sweep-pair PAIR
-  std::string device = "auto", math = "fast", json;  // device: --device, after check_options
-  std::string precision = "fp32";  // --precision, the training setting's (docs/precision.md)
+  std::string math = "fast", json;                               // --math, --json FILE
   bool teacher_cache = false;  // --teacher-cache: each --kd pair also with cached teacher logits
-  int64_t batch = 64, infer_batch = 0, warmup = 30, steps = 200, repeats = 3, threads = 0;
-  TrainConfig shared;  // --device, --threads, --precision: read by the training schema's rows
+  int64_t batch = 64, infer_batch = 0, warmup = 30, steps = 200, repeats = 3;
+  TrainConfig shared;  // .device, .threads, .precision: the training schema's rows, declared there
 };
 
 void add_options(CLI::App& cli, Options& o);
