@@ -105,6 +105,12 @@ TEST(TeacherCacheAuto, ASweepBuildsItOnceBeforeItsMembers) {
   EXPECT_LT(all.output.find("building"), all.output.find("member 1/2")) << all.output;
   EXPECT_EQ(count(all.output, "teacher logits from the cache " + file), 2u) << all.output;
   EXPECT_EQ(count(all.output, "2 finished"), 1u) << all.output;
+  // Finished members need no cache: a --resume after the file has gone builds nothing.
+  fs::remove(file);
+  RunResult again = run({ZKD_SWEEP_BIN, "--resume", sweep});
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_FALSE(has(again.output, "building")) << again.output;
+  EXPECT_FALSE(fs::exists(file));
 }
 
 // The cache is an input of the run: never replaced by the run's own files, an output flag or

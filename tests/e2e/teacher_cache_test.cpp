@@ -122,11 +122,11 @@ TEST(TeacherCache, EqualsTheTeacherOnTrainingBatchesInFloat64) {
     }
   }
   // Measured on the 2-core dev CPU: max |diff| 2.66e-15 with the largest |logit| 7.49, i.e.
-  // 3.6e-16 of it (3 float64 ulps): the CPU's float64 convolutions sum in another order for a
-  // batch of 486 views than for 4 (the batch-composition rounding; fp32 showed 0 above). The
-  // bound, 1e-14 of the largest logit (28x the measured), leaves room for other CPUs' blocking
-  // and is ten orders below the distance between two views' logits (> 1e-4,
-  // NeighbouringViewsDiffer), so a wrong (offset, flip) row cannot pass.
+  // 3.6e-16 of it (3 float64 ulps). Inputs and weights are the same floats on both sides, only
+  // the batch differs (486 views vs 4): the float64 kernels' batch-composition rounding (fp32
+  // showed 0 above). The bound, 1e-14 of the largest logit (28x the measured), leaves room for
+  // other CPUs' blocking and is nine orders below the distance between two views' logits
+  // (> 1e-4, NeighbouringViewsDiffer), so a wrong (offset, flip) row cannot pass.
   EXPECT_LE(worst, 1e-14 * std::max(scale, 1.0)) << "largest |logit| " << scale;
   // The float32 file vs the float64 teacher: measured max |diff| 2.4e-6 (3.2e-7 of the largest
   // logit), the float32 forward's own rounding, which a run without the cache has as well. The
