@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -137,12 +136,8 @@ int cmd_teacher_logits(Options o) {
   cfg.device = o.device;
   data::Cifar100 d = app::load_run_data(cfg);
   std::string out = o.cache_out;
-  if (out.empty()) {  // beside the teacher's checkpoint, named by the subset
-    out = (std::filesystem::path(t.checkpoint).parent_path() /
-           ("teacher-logits-" + std::to_string(cfg.num_classes) + "c" +
-            (o.train_per_class > 0 ? "-" + std::to_string(o.train_per_class) + "pc" : "") + ".bin"))
-              .string();
-  }
+  if (out.empty())  // beside the teacher's checkpoint, named by the subset
+    out = app::default_cache_path(t.checkpoint, cfg.num_classes, o.train_per_class);
   app::build_teacher_cache(cfg, d.train, out, o.images_per_forward);
   return 0;
 }

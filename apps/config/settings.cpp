@@ -312,9 +312,10 @@ std::vector<Setting> make_settings() {
                      one_of({"last", "best"}))),
       text("teacher_model", &C::teacher_model, "distillation", "NAME", "the teacher's model",
            check_model),
-      text("teacher_cache", &C::teacher_cache, "distillation", "FILE",
+      text("teacher_cache", &C::teacher_cache, "distillation", "FILE|auto",
            "the teacher's logits for every image, crop and flip (zkd-data teacher-logits): "
-           "looked up instead of running the teacher (docs/teacher-cache.md)"),
+           "looked up instead of running the teacher; auto: the file beside the teacher's "
+           "checkpoint, built there when missing (docs/teacher-cache.md)"),
       paper(real("temperature", &C::temperature, 0, 1000, true, "distillation", "temperature T")),
       paper(
           real("lambda_ce", &C::lambda_ce, 0, kInf, false, "distillation", "cross-entropy weight")),

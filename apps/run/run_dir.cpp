@@ -6,6 +6,7 @@
 #include <system_error>
 #include <vector>
 
+#include "apps/run/teacher_cache.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 
@@ -132,6 +133,8 @@ void check_output_path(const std::string& path, const std::string& flag,
   const fs::path p(path);
   ZKD_CHECK(p.extension() != ".safetensors", flag,
             "expected a path that is not a checkpoint, got '", path, "'");
+  ZKD_CHECK(!is_teacher_cache_file(path), flag,
+            "expected a path that is not a teacher-logit cache, got '", path, "'");
   const std::string parent = p.parent_path().empty() ? "." : p.parent_path().string();
   ZKD_CHECK(!is_run_file(p.filename().string()) || run_files_in(parent).empty(), flag,
             "expected a path outside the run files of '", parent, "', got '", path, "'");
@@ -143,7 +146,7 @@ void check_output_path(const std::string& path, const std::string& flag,
 std::vector<std::string> run_inputs(const TrainConfig& cfg, const std::string& config_file,
                                     const std::string& resume_dir) {
   std::vector<std::string> v;
-  for (const std::string& s : {cfg.teacher_checkpoint, cfg.data, config_file})
+  for (const std::string& s : {cfg.teacher_checkpoint, cfg.teacher_cache, cfg.data, config_file})
     if (!s.empty()) v.push_back(s);
   if (!resume_dir.empty()) v.push_back(resume_dir + "/last.safetensors");
   return v;

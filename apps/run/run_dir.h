@@ -32,13 +32,13 @@ void remove_old_run(const TrainConfig& cfg);
 
 // An output path given by `flag` (--dump-batch, --save-logits), refused before any work with one
 // line when it is an existing non-regular file (a device, FIFO, folder), a checkpoint
-// (*.safetensors), a file a run writes in a folder that holds a run, or one of `inputs` (the
-// same file by any path).
+// (*.safetensors), a teacher-logit cache (its magic), a file a run writes in a folder that holds a
+// run, or one of `inputs` (the same file by any path).
 void check_output_path(const std::string& path, const std::string& flag,
                        const std::vector<std::string>& inputs);
 
-// The input files of a training run, for the checks above: the teacher checkpoint, the data, the
-// last checkpoint of a resumed run and `config_file` (each when set).
+// The input files of a training run, for the checks above: the teacher checkpoint and its logit
+// cache, the data, the last checkpoint of a resumed run and `config_file` (each when set).
 std::vector<std::string> run_inputs(const TrainConfig& cfg, const std::string& config_file,
                                     const std::string& resume_dir);
 

@@ -120,6 +120,17 @@ CacheBinding cache_binding(const TrainConfig& cfg, const data::ImageSet& train) 
   return b;
 }
 
+bool is_teacher_cache_file(const std::string& path) {
+  if (file_kind(path) != "a regular file") return false;
+  try {
+    InputFile f(path, "teacher cache", kNoSizeCap);
+    char head[8];
+    return f.size() >= 8 && f.read_some(head, 8) == 8 && std::memcmp(head, kMagic, 8) == 0;
+  } catch (const std::exception&) {
+    return false;  // unreadable: not known to be a cache (the caller's own checks apply)
+  }
+}
+
 CacheBinding parse_cache_header(const std::string& bytes, uint64_t file_size, uint64_t* data_offset,
                                 const std::string& path) {
   ZKD_CHECK(bytes.size() >= kPrefix && std::memcmp(bytes.data(), kMagic, 8) == 0, "teacher cache",
@@ -236,6 +247,49 @@ Tensor TeacherCache::gather(const std::vector<data::Loader::SampleDraw>& draws, 
   return gather_cache_rows(table_, draws, out, rows_dev_);
 }
 
+std::string default_cache_path(const std::string& teacher_checkpoint, int64_t classes,
+                               int64_t train_per_class) {
+  return (fs::path(teacher_checkpoint).parent_path() /
+          ("teacher-logits-" + std::to_string(classes) + "c" +
+           (train_per_class > 0 ? "-" + std::to_string(train_per_class) + "pc" : "") + ".bin"))
+      .string();
+}
+
+Tensor teacher_view_logits(Module& teacher, const data::ImageSet& train, int64_t first,
+                           int64_t count, int64_t images_per_forward, Device dev, DType dtype) {
+  ZKD_CHECK(images_per_forward >= 1, "teacher-logits",
+            "expected at least 1 image per forward, got ", images_per_forward);
+  ZKD_CHECK(first >= 0 && count >= 1 && first + count <= train.size(), "teacher-logits",
+            "expected images within [0, ", train.size(), "), got [", first, ", ", first + count,
+            ")");
+  const int64_t fwd = std::min(images_per_forward, count);
+  Tensor in = Tensor::empty({fwd * kCacheViews, 3, 32, 32}, DType::F32);  // float32 views
+  const AugmentParams p = data::make_augment_params(0, 0, true);
+  const Tensor images = train.images.contiguous();
+  const uint8_t* px = images.data<uint8_t>();
+  NoGradGuard no_grad;
+  Tensor out;  // [count * 162, k]
+  for (int64_t i = 0; i < count; i += fwd) {
+    const int64_t m = std::min(fwd, count - i);
+    for (int64_t j = 0; j < m; ++j)
+      for (int64_t v = 0; v < kCacheViews; ++v) {
+        const int64_t off = v / 2;
+        AugmentDraw d{static_cast<int>(off % 9), static_cast<int>(off / 9), (v % 2) != 0};
+        data::augment_image_cpu(px + (first + i + j) * data::kImagePixels, &d, p,
+                                in.data<float>() + (j * kCacheViews + v) * data::kImagePixels);
+      }
+    Tensor x = m == fwd ? in : in.view_at(0, {m * kCacheViews, 3, 32, 32});
+    Tensor logits = teacher(Variable(x.to(dtype).to(dev))).data().to(Device::cpu()).contiguous();
+    ZKD_CHECK(logits.dim() == 2 && logits.size(0) == m * kCacheViews, "teacher-logits",
+              "expected [", m * kCacheViews, ", classes] logits from the teacher, got ",
+              shape_str(logits.shape()));
+    if (!out.defined()) out = Tensor::empty({count * kCacheViews, logits.size(1)}, logits.dtype());
+    out.view_at(i * kCacheViews * logits.size(1), {m * kCacheViews, logits.size(1)})
+        .copy_from(logits);
+  }
+  return out;
+}
+
 void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,
                          const std::string& out, int64_t images_per_forward) {
   ZKD_CHECK(images_per_forward >= 1, "teacher-logits",
@@ -257,12 +311,6 @@ void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,
     write_file_atomic(header_file, prefix);
   }
   const int64_t n = b.images, k = b.classes, per_image = kCacheViews * k;
-  const int64_t fwd = std::min(images_per_forward, n);
-  Tensor in = Tensor::empty({fwd * kCacheViews, 3, 32, 32}, DType::F32);
-  const AugmentParams p = data::make_augment_params(0, 0, true);
-  const Tensor images = train.images.contiguous();
-  const uint8_t* px = images.data<uint8_t>();
-  NoGradGuard no_grad;
   auto t0 = std::chrono::steady_clock::now();
   int64_t computed = 0;
   for (int64_t first = 0; first < n; first += kChunkImages) {
@@ -271,25 +319,14 @@ void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,
     const uint64_t chunk_bytes = static_cast<uint64_t>(count * per_image) * 4;
     if (resume && fs::is_regular_file(chunk, ec) && fs::file_size(chunk, ec) == chunk_bytes)
       continue;  // done before the interruption
-    std::string bytes(static_cast<size_t>(chunk_bytes), '\0');
-    for (int64_t i = 0; i < count; i += fwd) {
-      const int64_t m = std::min(fwd, count - i);
-      for (int64_t j = 0; j < m; ++j)
-        for (int64_t v = 0; v < kCacheViews; ++v) {
-          const int64_t off = v / 2;
-          AugmentDraw d{static_cast<int>(off % 9), static_cast<int>(off / 9), (v % 2) != 0};
-          data::augment_image_cpu(px + (first + i + j) * data::kImagePixels, &d, p,
-                                  in.data<float>() + (j * kCacheViews + v) * data::kImagePixels);
-        }
-      Tensor x = m == fwd ? in : in.view_at(0, {m * kCacheViews, 3, 32, 32});
-      Tensor logits = (*teacher)(Variable(x.to(dev))).data().to(DType::F32).to(Device::cpu());
-      ZKD_CHECK(logits.dim() == 2 && logits.size(1) == k, "teacher-logits", "expected [",
-                m * kCacheViews, ", ", k, "] logits from the teacher, got ",
-                shape_str(logits.shape()));
-      logits = logits.contiguous();
-      std::memcpy(bytes.data() + i * per_image * 4, logits.data<float>(),
-                  static_cast<size_t>(m * per_image) * 4);
-    }
+    Tensor logits =
+        teacher_view_logits(*teacher, train, first, count, images_per_forward, dev, DType::F32)
+            .to(DType::F32)
+            .contiguous();
+    ZKD_CHECK(logits.size(1) == k, "teacher-logits", "expected [", count * kCacheViews, ", ", k,
+              "] logits from the teacher, got ", shape_str(logits.shape()));
+    std::string bytes(reinterpret_cast<const char*>(logits.data<float>()),
+                      static_cast<size_t>(chunk_bytes));
     write_file_atomic(chunk, bytes);
     computed += count;
     const double secs =
@@ -316,6 +353,16 @@ void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,
   std::printf("teacher-logits: wrote %s (%lld images x 162 views x %lld classes, %.1f MB)\n",
               out.c_str(), static_cast<long long>(n), static_cast<long long>(k),
               static_cast<double>(all.size()) / 1e6);
+}
+
+bool build_missing_teacher_cache(const TrainConfig& cfg) {
+  std::error_code ec;
+  if (fs::exists(cfg.teacher_cache, ec)) return false;  // the run checks it (never rebuilt over)
+  std::printf("zkd: --teacher-cache auto: building %s (once per teacher and subset)\n",
+              cfg.teacher_cache.c_str());
+  std::fflush(stdout);
+  build_teacher_cache(cfg, load_run_data(cfg).train, cfg.teacher_cache);
+  return true;
 }
 
 }  // namespace zkd::app

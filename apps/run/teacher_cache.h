@@ -11,6 +11,7 @@
 #include "apps/config/config.h"
 #include "datasets/image_set.h"
 #include "datasets/loader.h"
+#include "engine/nn/module.h"
 #include "engine/tensor/tensor.h"
 
 namespace zkd::app {
@@ -35,11 +36,34 @@ std::string image_set_sha256(const data::ImageSet& set);
 // The binding of cfg's teacher (teacher_checkpoint, teacher_model, num_classes) and training set.
 CacheBinding cache_binding(const TrainConfig& cfg, const data::ImageSet& train);
 
+// --teacher-cache auto: the default file below, built when missing (docs/teacher-cache.md). A file
+// named "auto" is ./auto.
+constexpr const char* kAutoTeacherCache = "auto";
+
+// The cache file `zkd-data teacher-logits` writes and `--teacher-cache auto` uses by default:
+// beside the teacher's checkpoint, teacher-logits-<classes>c[-<train_per_class>pc].bin.
+std::string default_cache_path(const std::string& teacher_checkpoint, int64_t classes,
+                               int64_t train_per_class);
+
+// The teacher's logits of images [first, first + count) of `train` for all 162 views, in the
+// cache's row order: [count * 162, classes] on the CPU, in the teacher's dtype. Each view is made
+// in float32 by augment_image_cpu (the training transform's per-image body) and converted to
+// `dtype` (the teacher's parameter dtype: F32 for the cache, F64 for the float64 exactness test)
+// on the teacher's device `dev`; forwards of images_per_forward x 162 views, no gradient. The
+// teacher must be in eval mode.
+Tensor teacher_view_logits(Module& teacher, const data::ImageSet& train, int64_t first,
+                           int64_t count, int64_t images_per_forward, Device dev, DType dtype);
+
 // Builds the cache of cfg's teacher over `train` into out (atomic). Forwards of
 // images_per_forward x 162 views; a progress line to stdout. An interrupted build resumes from
 // the chunks in "<out>.partial/" (kept only when their binding is the same).
 void build_teacher_cache(const TrainConfig& cfg, const data::ImageSet& train,
                          const std::string& out, int64_t images_per_forward = 4);
+
+// --teacher-cache auto: when cfg.teacher_cache (the resolved default path) is missing, builds it
+// there exactly as `zkd-data teacher-logits` does (resumable, atomic) and returns true; an
+// existing file is left as it is for the run to check (a mismatch is refused, never rebuilt over).
+bool build_missing_teacher_cache(const TrainConfig& cfg);
 
 // A loaded cache: read once into memory (moved to the run's device), checked against `expect`.
 class TeacherCache {
@@ -67,6 +91,10 @@ class TeacherCache {
 // host synchronization either way. The caller checks the image indices.
 Tensor gather_cache_rows(const Tensor& table, const std::vector<data::Loader::SampleDraw>& draws,
                          Tensor& out, Tensor& rows_dev);
+
+// Whether path is an existing regular file that starts like a teacher-logit cache (its magic):
+// output flags refuse to write over one (check_output_path).
+bool is_teacher_cache_file(const std::string& path);
 
 // Parses and checks a cache file's prefix and header; returns the binding and the data's offset.
 // Exposed for the tests and the fuzzer.

@@ -9,6 +9,7 @@
 #include "apps/run/quick_preset.h"
 #include "apps/run/run_dir.h"
 #include "apps/run/teacher.h"
+#include "apps/run/teacher_cache.h"
 #include "apps/run/trainer.h"
 #include "engine/core/cpu_settings.h"
 #include "engine/io/atomic_file.h"
@@ -211,6 +212,12 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
       cmd.sources["num_classes"] = "the teacher's checkpoint";
     c.num_classes = t.num_classes;
   }
+  if (c.distills() && c.teacher_cache == kAutoTeacherCache && !c.teacher_checkpoint.empty()) {
+    // The default file beside the teacher's checkpoint (a path in config.toml and sweep.json).
+    c.teacher_cache = default_cache_path(c.teacher_checkpoint, c.num_classes, c.train_per_class);
+    cmd.sources["teacher_cache"] = "auto: beside the teacher's checkpoint";
+    cmd.auto_cache = true;
+  }
   apply_paper_defaults(cmd.cfg, cmd.sources);
   if (cmd.cfg.out.empty()) {
     cmd.cfg.out = default_out_dir(cmd.cfg);
@@ -280,6 +287,7 @@ int run_train_command(const TrainCommand& cmd) {
   const std::vector<std::string> inputs = run_inputs(cfg, cmd.config_file, cmd.resume);
   if (cmd.resume.empty()) prepare_fresh_run_dir(cfg, inputs);
   check_output_path(cfg.dump_batch, "--dump-batch", inputs);
+  if (cmd.auto_cache) build_missing_teacher_cache(cfg);  // before the run: same file, same code
   if (!cmd.resume.empty())
     std::printf("%s: resuming %s with its saved settings%s\n", program_name().c_str(),
                 cmd.resume.c_str(),

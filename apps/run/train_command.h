@@ -20,6 +20,9 @@ struct TrainCommand {
   std::string preset;                // zkd-distill --preset
   std::string config_file;           // --config FILE (an input the run must not write over)
   bool print_config = false, summary = false, list_models = false;
+  // --teacher-cache auto, resolved into cfg.teacher_cache (the default file beside the teacher's
+  // checkpoint, docs/teacher-cache.md): built there before the run when missing.
+  bool auto_cache = false;
 };
 
 // Declares the options on app, parses argv and resolves the configuration: command line over

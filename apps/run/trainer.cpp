@@ -271,6 +271,13 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
   state_.config_json = cfg_.to_json();
 
   data_ = load_run_data(cfg_);
+  if (!cfg_.teacher_cache.empty()) {  // an input too: checked before the old run's files go
+    cache_ =
+        std::make_unique<TeacherCache>(cfg_.teacher_cache, cache_binding(cfg_, data_.train), dev_);
+    cache_out_ = Tensor::empty({std::min(cfg_.batch_size, data_.train.size()), cfg_.num_classes},
+                               DType::F32, dev_);
+    std::printf("zkd: teacher logits from the cache %s\n", cfg_.teacher_cache.c_str());
+  }
   // Every input is open and checked: only now the old run's files go (--overwrite), and the
   // settings and command line are written (after the checks of a resume).
   if (resume_dir.empty()) remove_old_run(cfg_);
@@ -278,13 +285,6 @@ TrainingRun::TrainingRun(TrainConfig cfg, const std::string& resume_dir)
   train_ = std::make_unique<data::Loader>(data_.train, dev_, cfg_.batch_size, cfg_.seed, true);
   test_ = std::make_unique<data::Loader>(data_.test, dev_, cfg_.batch_size, cfg_.seed, false);
   if (distiller_->needs_strong_view()) train_->enable_strong_view();
-  if (!cfg_.teacher_cache.empty()) {
-    cache_ =
-        std::make_unique<TeacherCache>(cfg_.teacher_cache, cache_binding(cfg_, data_.train), dev_);
-    cache_out_ = Tensor::empty({std::min(cfg_.batch_size, train_->size()), cfg_.num_classes},
-                               DType::F32, dev_);
-    std::printf("zkd: teacher logits from the cache %s\n", cfg_.teacher_cache.c_str());
-  }
   ZKD_CHECK(first_step_ == 0 || state_.steps_per_epoch == train_->num_batches(), "resume",
             "expected ", state_.steps_per_epoch, " steps per epoch as in the checkpoint, got ",
             train_->num_batches(), " (did the data change?)");

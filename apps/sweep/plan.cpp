@@ -45,6 +45,7 @@ Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_a
     if (distill && cmd.cfg.teacher_checkpoint.empty())
       throw UsageError("--teacher PATH is required (a zkd-train run directory or checkpoint file)");
     p.configs.push_back(cmd.cfg);
+    p.auto_cache.push_back(cmd.auto_cache);
   }
   return p;
 }

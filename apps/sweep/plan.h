@@ -21,6 +21,9 @@ struct Plan {
   std::vector<Axis> axes;                // as given (expand() orders them)
   std::vector<Member> members;
   std::vector<TrainConfig> configs;  // one per member; out = dir/name
+  // Per member: --teacher-cache auto (configs[i].teacher_cache is the resolved file, built once
+  // before the members start when missing: run_sweep).
+  std::vector<bool> auto_cache;
 };
 
 // The flags a member is launched with (without a program name).

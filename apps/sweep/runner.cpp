@@ -2,9 +2,12 @@
 #include "apps/sweep/runner.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <set>
 
 #include "apps/run/interrupt.h"
 #include "apps/run/run_dir.h"
+#include "apps/run/teacher_cache.h"
 #include "apps/run/trainer.h"
 #include "engine/core/error.h"
 
@@ -17,6 +20,36 @@ Summary sweep_summary(const Plan& plan, const std::string& dir) {
   return summarize(dir, runs);
 }
 
+namespace {
+// --teacher-cache auto: each missing cache file of the members to run is built once, here, before
+// any member starts (never once per member). The tasks of a job array (--member) run at once and
+// must not build the same file together: they expect it built.
+void build_auto_caches(const Plan& plan, int only_member) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < plan.members.size(); ++i) {
+    const TrainConfig& cfg = plan.configs[i];
+    if (i >= plan.auto_cache.size() || !plan.auto_cache[i] ||
+        (only_member >= 0 && static_cast<int>(i) != only_member))
+      continue;
+    const RunState st = run_state(cfg.out, cfg.epochs);  // done members need no cache
+    if (st == RunState::Finished || st == RunState::Diverged ||
+        !seen.insert(cfg.teacher_cache).second)
+      continue;
+    std::error_code ec;
+    ZKD_CHECK(
+        only_member < 0 || std::filesystem::exists(cfg.teacher_cache, ec), "sweep",
+        "expected the teacher cache '", cfg.teacher_cache,
+        "' (--teacher-cache auto) before a --member task starts, got none; build it once "
+        "first: zkd-data teacher-logits --teacher ",
+        cfg.teacher_checkpoint, " --teacher-model ", cfg.teacher_model, " --num-classes ",
+        cfg.num_classes,
+        cfg.train_per_class > 0 ? " --train-per-class " + std::to_string(cfg.train_per_class) : "",
+        cfg.data.empty() ? "" : " --data " + cfg.data, " --out ", cfg.teacher_cache);
+    build_missing_teacher_cache(cfg);
+  }
+}
+}  // namespace
+
 SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member) {
   const int n = static_cast<int>(plan.members.size());
   ZKD_CHECK(only_member < n, "sweep", "expected --member in [0, ", n - 1, "], got ", only_member);
@@ -24,6 +57,7 @@ SweepResult run_sweep(const Plan& plan, const std::string& dir, int only_member)
   auto update_summary = [&] {
     if (summary) write_summary(dir, sweep_summary(plan, dir));
   };
+  build_auto_caches(plan, only_member);
   install_interrupt_handler();
   SweepResult res;
   update_summary();

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/nn/layers.h"
+#include "tests/common/to_float64.h"
 
 namespace zkd::test {
 
@@ -74,12 +75,5 @@ class SmallResNet : public Module {
   std::shared_ptr<BasicBlock> block1, block2;
   std::shared_ptr<Linear> fc;
 };
-
-// Converts every floating parameter and buffer of `m` (on the CPU) to float64, for a reference.
-inline void to_float64(Module& m) {
-  for (auto& nv : m.named_parameters()) nv.second.data() = nv.second.data().to(DType::F64);
-  for (auto& nv : m.named_buffers())
-    if (is_floating(nv.second.dtype())) nv.second.data() = nv.second.data().to(DType::F64);
-}
 
 }  // namespace zkd::test

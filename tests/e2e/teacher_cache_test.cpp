@@ -1,8 +1,9 @@
 // The teacher-logit cache (docs/teacher-cache.md) on a tiny synthetic set with a random teacher:
 // cached logits equal the teacher's forward on the same augmented training batches (the loader's
-// crop and flip draws map to the right rows); zkd-distill with --teacher-cache reproduces the run
-// without it (KD+LS, DKD+LS, CTKD+LS, MLKD+LS); an interrupted build resumes from its chunks;
-// corrupt, truncated and mismatched files are refused in one line naming what differs.
+// crop and flip draws map to the right rows), in fp32 and with the teacher in float64;
+// zkd-distill with --teacher-cache reproduces the run without it (KD+LS, DKD+LS, CTKD+LS,
+// MLKD+LS); an interrupted build resumes from its chunks; corrupt, truncated and mismatched files
+// are refused in one line naming what differs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,51 +18,19 @@
 #include "engine/io/atomic_file.h"
 #include "engine/nn/state_dict.h"
 #include "nets/registry.h"
+#include "tests/common/to_float64.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/teacher_cache_util.h"
 
 namespace zkd::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kClasses = 5, kPerClass = 3;
-
-const std::string& cache_data() {  // 5 classes, 3 train and 2 test images each
-  static const std::string dir =
-      write_synthetic_cifar(fresh_dir("cdata") + "/cifar-100-binary", kClasses, kPerClass, 2);
-  return dir;
-}
-
-std::string random_teacher(const std::string& name, uint64_t seed) {
-  std::string path = fresh_dir("ct-" + name) + "/teacher.safetensors";
-  Generator gen(seed);
-  save_module(*nets::create("resnet20", gen, kClasses), path);
-  return path;
-}
-
-app::TrainConfig cache_config(const std::string& teacher) {
-  app::TrainConfig c = app::default_config(true);
-  c.teacher_checkpoint = teacher;
-  c.teacher_model = "resnet20";
-  c.num_classes = kClasses;
-  c.train_per_class = kPerClass;
-  c.data = cache_data();
-  c.device = "cpu";
-  return c;
-}
-
-// One cache for the tests of this process: teacher file and cache path.
-struct Built {
-  std::string teacher, cache;
-};
+constexpr int kClasses = kCacheClasses;
+using Built = BuiltCache;
 const Built& built() {
-  static const Built b = [] {
-    Built r{random_teacher("a", 3), fresh_dir("cache") + "/logits.bin"};
-    app::TrainConfig c = cache_config(r.teacher);
-    app::build_teacher_cache(c, app::load_run_data(c).train, r.cache, 3);
-    return r;
-  }();
-  return b;
+  return built_cache();
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -112,6 +81,63 @@ TEST(TeacherCache, EqualsTheTeacherOnTrainingBatches) {
   std::printf("teacher cache vs forward: max |diff| %.3g, max |logit| %.3g\n", worst, scale);
 }
 
+// The same in float64 (the teacher converted, its inputs the float32 views made exact): the rows
+// the build's own routine computes (teacher_view_logits, 3 images x 162 views per forward), read
+// through the run's gather, vs the float64 teacher's forward on the loader's training batches.
+// Also measured: the float32 cache file vs that float64 forward (the float32 teacher's rounding,
+// which the forward in a run without the cache has too).
+TEST(TeacherCache, EqualsTheTeacherOnTrainingBatchesInFloat64) {
+  const Built& b = built();
+  app::TrainConfig c = cache_config(b.teacher);
+  data::Cifar100 d = app::load_run_data(c);
+  std::shared_ptr<Module> teacher = app::load_teacher(c, Device::cpu());
+  test::to_float64(*teacher);
+  Tensor table = app::teacher_view_logits(*teacher, d.train, 0, d.train.size(), 3, Device::cpu(),
+                                          DType::F64);  // [15 * 162, 5] float64
+  ASSERT_EQ(table.dtype(), DType::F64);
+  app::TeacherCache cache(b.cache, app::cache_binding(c, d.train), Device::cpu());
+  data::Loader loader(d.train, Device::cpu(), 4, 11, true);
+  Tensor buf = Tensor::empty({4, kClasses}, DType::F64), buf32 = Tensor::empty({4, kClasses}),
+         unused;
+  std::vector<data::Loader::SampleDraw> draws;
+  NoGradGuard no_grad;
+  double worst = 0, worst32 = 0, scale = 0;
+  for (int64_t e = 0; e < 6; ++e) {
+    loader.start_epoch(e);
+    for (int64_t i = 0; i < loader.num_batches(); ++i) {
+      data::Batch batch = loader.batch(i);
+      loader.batch_draws(i, draws);
+      std::vector<double> want =
+          (*teacher)(Variable(batch.images.to(DType::F64))).data().to_vector<double>();
+      std::vector<double> got =
+          app::gather_cache_rows(table, draws, buf, unused).contiguous().to_vector<double>();
+      std::vector<float> got32 = cache.gather(draws, buf32).contiguous().to_vector<float>();
+      ASSERT_EQ(want.size(), got.size());
+      ASSERT_EQ(want.size(), got32.size());
+      for (size_t j = 0; j < want.size(); ++j) {
+        worst = std::max(worst, std::fabs(want[j] - got[j]));
+        worst32 = std::max(worst32, std::fabs(want[j] - got32[j]));
+        scale = std::max(scale, std::fabs(want[j]));
+      }
+    }
+  }
+  // Measured on the 2-core dev CPU: max |diff| 2.66e-15 with the largest |logit| 7.49, i.e.
+  // 3.6e-16 of it (3 float64 ulps). Inputs and weights are the same floats on both sides, only
+  // the batch differs (486 views vs 4): the float64 kernels' batch-composition rounding (fp32
+  // showed 0 above). The bound, 1e-14 of the largest logit (28x the measured), leaves room for
+  // other CPUs' blocking and is nine orders below the distance between two views' logits
+  // (> 1e-4, NeighbouringViewsDiffer), so a wrong (offset, flip) row cannot pass.
+  EXPECT_LE(worst, 1e-14 * std::max(scale, 1.0)) << "largest |logit| " << scale;
+  // The float32 file vs the float64 teacher: measured max |diff| 2.4e-6 (3.2e-7 of the largest
+  // logit), the float32 forward's own rounding, which a run without the cache has as well. The
+  // bound, 1e-5 of the largest logit (30x the measured), is for other CPUs' float32 kernels.
+  EXPECT_LE(worst32, 1e-5 * std::max(scale, 1.0)) << "largest |logit| " << scale;
+  std::printf(
+      "float64: cache vs forward max |diff| %.3g; float32 cache vs float64 forward %.3g; "
+      "max |logit| %.3g\n",
+      worst, worst32, scale);
+}
+
 // A wrong (offset, flip) would be noticed: neighbouring views differ by far more than the bound.
 TEST(TeacherCache, NeighbouringViewsDiffer) {
   const Built& b = built();
@@ -128,38 +154,6 @@ TEST(TeacherCache, NeighbouringViewsDiffer) {
     least = std::min(least, diff);
   }
   EXPECT_GT(least, 1e-4);
-}
-
-// zkd-distill of `method` from `teacher` on the tiny set, one epoch, seed 4, batch 4, into out.
-std::vector<std::string> distill_args(const std::string& method, const std::string& teacher,
-                                      const std::string& out) {
-  return {ZKD_DISTILL_BIN,
-          "--method",
-          method,
-          "--teacher",
-          teacher,
-          "--teacher-model",
-          "resnet20",
-          "--model",
-          "resnet20",
-          "--epochs",
-          "1",
-          "--device",
-          "cpu",
-          "--data",
-          cache_data(),
-          "--num-classes",
-          "5",
-          "--train-per-class",
-          "3",
-          "--test-per-class",
-          "2",
-          "--batch-size",
-          "4",
-          "--seed",
-          "4",
-          "--out",
-          out};
 }
 
 // zkd-distill with the cache vs without, same seed: the same losses and accuracies.
