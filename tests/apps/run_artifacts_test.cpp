@@ -318,6 +318,35 @@ TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {
   EXPECT_EQ(epoch_json(rs[1]).find("nan"), std::string::npos) << "JSON has no NaN: null";
 }
 
+// Memory per epoch (docs/memory.md): written when measured, read back exactly, absent in old logs
+// (NaN, no column) and never taken for a distiller's value; a negative value is refused.
+TEST(RunLog, MemoryColumnsAreWrittenWhenMeasuredAndReadBack) {
+  std::vector<EpochRecord> rs = records(2);
+  rs[1].rss_mb = 212.12890625;
+  const std::string line = epoch_json(rs[1]);
+  EXPECT_NE(line.find("\"rss_mb\":212.12890625"), std::string::npos) << line;
+  EXPECT_EQ(line.find("gpu_"), std::string::npos) << "not measured: not written: " << line;
+  EXPECT_EQ(epoch_json(rs[0]).find("rss_mb"), std::string::npos);
+  std::string csv = log_csv(rs);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s,"
+            "rss_mb");
+  EXPECT_EQ(log_csv(records(2)).find("rss_mb"), std::string::npos) << "an old log: no column";
+
+  const std::string dir = temp_dir("log_memory");
+  write_file_atomic(dir + "/log.jsonl", epoch_json(rs[0]) + "\n" + line + "\n");
+  RunLog log(dir, PlotInfo{});
+  log.load_existing(10);
+  ASSERT_EQ(log.records().size(), 2u);
+  EXPECT_TRUE(std::isnan(log.records()[0].rss_mb));
+  EXPECT_EQ(log.records()[1].rss_mb, 212.12890625);
+  EXPECT_TRUE(std::isnan(log.records()[1].gpu_reserved_mb));
+  EXPECT_TRUE(log.records()[1].extra.empty()) << "rss_mb is a column, not a distiller's value";
+  write_file_atomic(dir + "/log.jsonl", "{\"epoch\":1,\"gpu_reserved_mb\":-3}\n");
+  std::string e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("expected gpu_reserved_mb in [0, inf] on line 1"), std::string::npos) << e;
+}
+
 TEST(Plot, TicksAreRoundStepsOfOneTwoOrFive) {
   Ticks t = nice_ticks(2.61, 2.97, 5);  // the raw ticks were 2.97, 2.61
   EXPECT_DOUBLE_EQ(t.step, 0.05);

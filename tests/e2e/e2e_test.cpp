@@ -749,12 +749,14 @@ TEST(E2E, LogCsvHasTheLogsColumns) {
   std::vector<std::string> jsonl = read_lines(teacher_dir() + "/log.jsonl");
   ASSERT_EQ(csv.size(), 5u);
   EXPECT_EQ(csv[0],
-            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s,"
+            "rss_mb");
   for (size_t i = 1; i < csv.size(); ++i) {
     std::vector<double> v;
     std::stringstream ss(csv[i]);
     for (std::string cell; std::getline(ss, cell, ',');) v.push_back(std::stod(cell));
-    ASSERT_EQ(v.size(), 9u) << csv[i];
+    ASSERT_EQ(v.size(), 10u) << csv[i];
+    EXPECT_EQ(v[9], json_number(jsonl[i - 1], "rss_mb")) << "memory per epoch (docs/memory.md)";
     EXPECT_EQ(v[0], static_cast<double>(i));
     EXPECT_EQ(v[1], json_number(jsonl[i - 1], "train_loss"))
         << "the same number, to the last digit";
