@@ -20,6 +20,7 @@
 #include "apps/run/run_dir.h"
 #include "engine/io/atomic_file.h"
 #include "engine/nn/layers.h"
+#include "engine/nn/state_dict.h"
 #include "stb_image.h"  // implemented in datasets/stb_impl.cpp
 
 namespace zkd::app {
@@ -205,8 +206,7 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
                  {"best_epoch", "4"},
                  {"rng_offset", "1.5"},
                  {"epoch_top1", "33"},
-                 {"epoch_loss_sum", "inf"},
-                 {"format", "zkd-checkpoint-2"}}) {
+                 {"epoch_loss_sum", "inf"}}) {
     std::string bad = with_meta(path, c.key, c.value);
     Tiny t;
     std::string e = error_of([&] { load_checkpoint(bad, t.model, &t.opt); });
@@ -217,6 +217,41 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
   std::string e = error_of(
       [&] { checkpoint_info(load_safetensors(with_meta(path, "num_classes", "ten")), path); });
   EXPECT_NE(e.find("expected 'num_classes' to be an integer"), std::string::npos) << e;
+}
+
+// The format tag (issue 25, README "Reading a run directory"): another tag is refused everywhere; a
+// file without one (PyTorch's save_file, best.safetensors) or with PyTorch's "pt" is plain weights:
+// loaded by parameter name, never resumed.
+TEST(Checkpoint, FormatTagWrongIsRefusedAndAbsentMeansPlainWeights) {
+  const std::string path = saved_checkpoint("fmt.safetensors", mid_epoch_state());
+  const std::string wrong = with_meta(path, "format", "zkd-checkpoint-2");
+  Tiny t;
+  std::string e = error_of([&] { load_checkpoint(wrong, t.model, &t.opt); });
+  EXPECT_NE(e.find("expected a zkd training checkpoint (metadata 'format' = 'zkd-checkpoint-1'), "
+                   "got 'format' = 'zkd-checkpoint-2'"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { load_weights(wrong, t.model); });
+  EXPECT_NE(e.find("expected model weights (metadata 'format' absent, 'pt' or "
+                   "'zkd-checkpoint-1'), got 'format' = 'zkd-checkpoint-2'"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+
+  // Plain weights as PyTorch writes them: the state dict, no metadata (or {"format": "pt"}).
+  const std::string plain = temp_dir("fmt") + "/plain.safetensors";
+  save_safetensors(plain, state_dict(t.model), {});
+  Tiny u;
+  EXPECT_EQ(error_of([&] { load_weights(plain, u.model); }), "(no error)") << "read by names";
+  EXPECT_EQ(error_of([&] { load_weights(with_meta(plain, "format", "pt"), u.model); }),
+            "(no error)");
+  e = error_of([&] { load_checkpoint(plain, u.model, &u.opt); });
+  EXPECT_NE(e.find("expected a zkd training checkpoint (metadata 'format' = 'zkd-checkpoint-1'), "
+                   "got a file without it (plain weights"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { load_checkpoint(with_meta(plain, "format", "pt"), u.model, &u.opt); });
+  EXPECT_NE(e.find("got 'format' = 'pt'"), std::string::npos) << e;
 }
 
 TEST(Checkpoint, ChoosesTheModelFromTheDescriptionAndRefusesContradictions) {
