@@ -65,6 +65,15 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
   return a;
 }
 
+// a with flag's value replaced (a flag is given once: a repeat is refused).
+std::vector<std::string> set_flag(std::vector<std::string> a, const std::string& flag,
+                                  const std::string& value) {
+  auto it = std::find(a.begin(), a.end(), flag);
+  EXPECT_TRUE(it != a.end() && it + 1 != a.end()) << flag;
+  if (it != a.end() && it + 1 != a.end()) *(it + 1) = value;
+  return a;
+}
+
 // The last line of the output that starts with `prefix` (after "# ": a value --print-config
 // comments out), or "".
 std::string line_with(const std::string& output, const std::string& prefix) {
@@ -195,8 +204,8 @@ TEST(E2E, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
 // The run stops as diverged at that step; last and best stay epoch 1's finite weights.
 TEST(E2E, NonFiniteWeightsStopTheRunAndBestStaysFinite) {
   std::string out = fresh_dir("inf_weights");
-  RunResult r =
-      run(with(train_args(out, 3), {"--milestones", "1", "--gamma", "1e300", "--log-every", "1"}));
+  RunResult r = run(with(set_flag(train_args(out, 3), "--log-every", "1"),
+                         {"--milestones", "1", "--gamma", "1e300"}));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("expected a finite weight after the step"), std::string::npos)
       << r.output;
@@ -774,8 +783,8 @@ TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
 // --batch-size wins).
 std::vector<std::string> small_run_args(const std::string& out,
                                         const std::vector<std::string>& more = {}) {
-  return with(with(train_args(out, 2),
-                   {"--train-per-class", "6", "--test-per-class", "2", "--batch-size", "4"}),
+  return with(with(set_flag(train_args(out, 2), "--batch-size", "4"),
+                   {"--train-per-class", "6", "--test-per-class", "2"}),
               more);
 }
 
