@@ -234,9 +234,13 @@ void parse(CLI::App& app, int argc, char** argv,
 }
 
 bool on_command_line(const std::string& flag) {
-  return std::any_of(
+  return times_on_command_line(flag) > 0;
+}
+
+int times_on_command_line(const std::string& flag) {
+  return static_cast<int>(std::count_if(
       g_parsed.begin() + (g_parsed.empty() ? 0 : 1), g_parsed.end(),
-      [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; });
+      [&](const std::string& a) { return a == flag || a.rfind(flag + "=", 0) == 0; }));
 }
 
 CLI::Option* add_int(CLI::App& app, const std::string& flag, int64_t& value, int64_t lo, int64_t hi,

@@ -57,6 +57,8 @@ void parse(CLI::App& app, int argc, char** argv,
            const std::map<std::string, std::string>& renamed = {});
 // Whether --name was among the arguments of the last parse() (as opposed to set by a config file).
 bool on_command_line(const std::string& flag);
+// How many times --name was among those arguments (--name V and --name=V alike).
+int times_on_command_line(const std::string& flag);
 
 // Adds a strictly checked number option bound to `value` (its current value is the default).
 CLI::Option* add_int(CLI::App& app, const std::string& flag, int64_t& value, int64_t lo, int64_t hi,

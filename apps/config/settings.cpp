@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -414,16 +415,49 @@ void check_toml_items(const std::vector<CLI::ConfigItem>& items, const std::stri
   }
 }
 
-// CLI11's TOML reader with our snake_case keys mapped to the flags' names.
-class SnakeCaseToml : public CLI::ConfigTOML {
- public:
-  std::vector<CLI::ConfigItem> from_config(std::istream& in) const override {
-    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(in);
-    check_toml_items(items, "--config");
-    for (CLI::ConfigItem& i : items) std::replace(i.name.begin(), i.name.end(), '_', '-');
-    return items;
+// A key given twice: CLI11 merges the values of a repeated key that follows itself (milestones
+// = [1, 2] then milestones = [3] read as [1, 2, 3]) and keeps the first of one that does not, so
+// the items cannot tell; the text's key lines can: a bare key, then '=' (comments skipped).
+void check_repeated_keys(const std::string& text, const std::string& origin) {
+  std::map<std::string, int> first_line;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    size_t e = b;
+    while (e < line.size() &&
+           (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '_' || line[e] == '-'))
+      ++e;
+    size_t eq = line.find_first_not_of(" \t", e);
+    if (e == b || eq == std::string::npos || line[eq] != '=') continue;
+    const std::string key = line.substr(b, e - b);
+    auto [it, fresh] = first_line.emplace(key, n);
+    if (!fresh)
+      throw UsageError(origin + ": expected each setting once, got '" + brief_text(key) +
+                       "' on lines " + std::to_string(it->second) + " and " + std::to_string(n) +
+                       " (a list is one array: " + key + " = [a, b])");
   }
-};
+}
+
+// CLI11's TOML reader (flat files only, each key once: check_toml_items, check_repeated_keys);
+// with_flag_names: our snake_case keys mapped to the flags' names.
+std::vector<CLI::ConfigItem> read_toml_items(const std::string& text, const std::string& origin,
+                                             bool with_flag_names) {
+  check_repeated_keys(text, origin);
+  std::vector<CLI::ConfigItem> items;
+  try {
+    std::istringstream in(text);
+    items = CLI::ConfigTOML().from_config(in);
+  } catch (const CLI::Error& e) {
+    throw UsageError(origin + ": expected a TOML file of settings, got an unreadable file (" +
+                     brief_text(e.what()) + ")");
+  }
+  check_toml_items(items, origin);
+  if (with_flag_names)
+    for (CLI::ConfigItem& i : items) std::replace(i.name.begin(), i.name.end(), '_', '-');
+  return items;
+}
 }  // namespace
 
 const std::vector<Setting>& settings() {
@@ -478,13 +512,7 @@ namespace {
 C parse_toml_settings(const std::string& text, const std::string& path) {
   std::vector<CLI::ConfigItem> items;
   try {
-    std::istringstream in(text);
-    items = CLI::ConfigTOML().from_config(in);
-  } catch (const CLI::Error& e) {
-    ZKD_FAIL(path, "expected a TOML file of settings, got an unreadable file (", e.what(), ")");
-  }
-  try {
-    check_toml_items(items, path);
+    items = read_toml_items(text, path, /*with_flag_names=*/false);
   } catch (const UsageError& e) {
     ZKD_FAIL(path, std::string(e.what()).substr(path.size() + 2));
   }
@@ -577,13 +605,41 @@ std::string default_of(const Setting& s, const C& defaults) {
 void add_setting_options(CLI::App& app, bool distill, const C& defaults) {
   for (const Setting& s : settings())
     if (!s.distill_only || distill) add_option_of(app, s, default_of(s, defaults), {});
-  app.set_config("--config", "",
+  // Not CLI11's config option (it opens the path again itself, after our checks: a FIFO swapped
+  // in would block): the caller reads the file once through read_file and hands the text to
+  // apply_config_text.
+  app.add_option("--config",
                  "read settings from this TOML file (keys as in a run's config.toml); "
                  "flags on the command line win")
       ->option_text("FILE")
-      ->group("run");
-  app.config_formatter(std::make_shared<SnakeCaseToml>());
-  app.allow_config_extras(CLI::config_extras_mode::capture);  // reported with a suggestion
+      ->group("run")
+      ->configurable(false);
+}
+
+void apply_config_text(CLI::App& app, const std::string& text) {
+  for (const CLI::ConfigItem& item : read_toml_items(text, "--config", /*with_flag_names=*/true)) {
+    CLI::Option* o = app.get_option_no_throw("--" + item.name);
+    if (o == nullptr || !o->get_configurable()) {  // a key of no setting of this program
+      std::vector<std::string> keys;
+      for (const CLI::Option* x : app.get_options())
+        for (std::string n : x->get_lnames()) {
+          std::replace(n.begin(), n.end(), '-', '_');
+          if (x->get_configurable()) keys.push_back(n);
+        }
+      std::string key = item.name;
+      std::replace(key.begin(), key.end(), '-', '_');
+      throw UsageError("unknown setting '" + brief_text(key) + "' in the config file" +
+                       did_you_mean(key, keys));
+    }
+    if (o->count() > 0) continue;  // given on the command line: it wins
+    // As CLI11 applies a config file's item (App::_parse_single_config).
+    if (o->get_expected_min() == 0) {
+      o->add_result(o->get_flag_value(item.name, CLI::ConfigTOML().to_flag(item)));
+    } else {
+      o->add_result(item.inputs);
+      o->run_callback();
+    }
+  }
 }
 
 void add_schema_options(CLI::App& app, C& c, const std::vector<std::string>& keys,
@@ -618,6 +674,12 @@ Sources read_setting_options(const CLI::App& app, bool distill, C& c) {
       continue;
     }
     bool typed = on_command_line(s.flag());
+    const int times = times_on_command_line(s.flag());
+    if (times > 1)  // CLI11 keeps the last value of a setting and joins a list's: neither guessed
+      throw UsageError(
+          s.flag() + " given " + std::to_string(times) + " times; expected it once" +
+          (s.is_list ? " (a list is one comma-separated value, e.g. " + s.flag() + " 150,180,210)"
+                     : ""));
     std::vector<std::string> v = o->results();
     if (v.empty()) v.push_back("");
     try {
@@ -656,9 +718,20 @@ void apply_paper_defaults(C& c, Sources& src) {
 
 C saved_config(const std::string& dir) {
   std::string path = dir + "/last.safetensors";
-  ZKD_CHECK(fs::is_regular_file(path), "--resume",
-            "expected a run directory holding last.safetensors, got '", dir, "'",
-            fs::exists(dir) ? " (no last.safetensors in it)" : " (no such directory)");
+  const std::string dir_kind = file_kind(dir);
+  ZKD_CHECK(dir_kind == "a directory", "--resume " + dir,
+            "expected a run directory holding last.safetensors, got ", dir_kind);
+  // A run stopped before its first checkpoint (a full disk, a kill in epoch 1) has its settings
+  // but nothing to continue from: say what is missing and how to start it again (issue 25).
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") {
+    const bool has_toml = file_kind(dir + "/config.toml") == "a regular file";
+    ZKD_CHECK(!has_toml, "--resume " + dir, "expected ", path,
+              " (the run's last checkpoint), got none: the run stopped before its first "
+              "checkpoint and there is nothing to resume; start it again with ",
+              program_name(), " --config ", dir, "/config.toml --out ", dir, " --overwrite");
+    ZKD_FAIL("--resume " + dir, "expected a run directory holding last.safetensors, got a ",
+             "directory without it or config.toml (not a zkd run)");
+  }
   SafetensorsFile f = load_safetensors(path);
   auto it = f.metadata.find("config");
   ZKD_CHECK(it != f.metadata.end(), "--resume", "expected a training checkpoint with a config in '",

@@ -66,8 +66,13 @@ std::string canonical_model(const std::string& name, const std::string& what);
 
 // Command line: one option per setting that applies (zkd-distill: all) in its group, plus
 // --config FILE. After parsing, read_setting_options fills c and says where each value came from
-// (settings not given keep c's value and are marked "default").
+// (settings not given keep c's value and are marked "default"); a setting's flag given twice is a
+// UsageError.
 void add_setting_options(CLI::App& app, bool distill, const TrainConfig& defaults);
+// After parsing: the --config file's text (read once by the caller through read_file) applied as
+// a config file: each key sets its option unless the command line gave it. Sections, dotted keys,
+// a key given twice, several values for one setting and unknown keys are UsageErrors.
+void apply_config_text(CLI::App& app, const std::string& text);
 Sources read_setting_options(const CLI::App& app, bool distill, TrainConfig& c);
 // The same options for the binaries outside training (zkd-eval, zkd-predict, zkd-bench,
 // zkd-data): each key's flag, range, group and help as zkd-train declares it, its value read into

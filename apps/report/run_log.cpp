@@ -1,6 +1,7 @@
 // log.jsonl, log.csv and the curves of a training run.
 #include "apps/report/run_log.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,28 @@ const Column kColumns[] = {{"train_loss", &EpochRecord::train_loss, -kInf, kInf}
                            {"lr", &EpochRecord::lr, 0, kInf},
                            {"seconds", &EpochRecord::seconds, 0, kInf},
                            {"images_per_s", &EpochRecord::images_per_s, 0, kInf}};
+// Memory columns: in log.jsonl only when measured; in log.csv when any epoch has them.
+const Column kMemoryColumns[] = {{"rss_mb", &EpochRecord::rss_mb, 0, kInf},
+                                 {"gpu_allocated_mb", &EpochRecord::gpu_allocated_mb, 0, kInf},
+                                 {"gpu_reserved_mb", &EpochRecord::gpu_reserved_mb, 0, kInf}};
+
+// The memory columns some record has.
+std::vector<const Column*> memory_columns(const std::vector<EpochRecord>& records) {
+  std::vector<const Column*> out;
+  for (const Column& c : kMemoryColumns)
+    if (std::any_of(records.begin(), records.end(),
+                    [&](const EpochRecord& r) { return std::isfinite(r.*c.field); }))
+      out.push_back(&c);
+  return out;
+}
+
+bool is_column(const std::string& key) {
+  for (const Column& c : kColumns)
+    if (key == c.name) return true;
+  for (const Column& c : kMemoryColumns)
+    if (key == c.name) return true;
+  return key == "epoch";
+}
 
 std::string csv_number(double v) {  // the shortest text that reads back as v; "nan" when not finite
   return std::isfinite(v) ? nlohmann::json(v).dump()
@@ -57,6 +80,8 @@ std::string epoch_json(const EpochRecord& r) {
   nlohmann::ordered_json j;
   j["epoch"] = r.epoch;
   for (const Column& c : kColumns) j[c.name] = r.*c.field;  // NaN / inf are written as null
+  for (const Column& c : kMemoryColumns)
+    if (std::isfinite(r.*c.field)) j[c.name] = r.*c.field;
   for (const auto& [k, v] : r.extra) j[k] = v;
   return j.dump();
 }
@@ -64,6 +89,8 @@ std::string epoch_json(const EpochRecord& r) {
 std::string log_csv(const std::vector<EpochRecord>& records) {
   std::string out = "epoch";
   for (const Column& c : kColumns) out += std::string(",") + c.name;
+  const std::vector<const Column*> memory = memory_columns(records);
+  for (const Column* c : memory) out += std::string(",") + c->name;
   const auto& extra =
       records.empty() ? std::vector<std::pair<std::string, double>>{} : records[0].extra;
   for (const auto& e : extra)
@@ -72,6 +99,7 @@ std::string log_csv(const std::vector<EpochRecord>& records) {
   for (const EpochRecord& r : records) {
     out += std::to_string(r.epoch);
     for (const Column& c : kColumns) out += "," + csv_number(r.*c.field);
+    for (const Column* c : memory) out += "," + csv_number(r.*c->field);
     for (const auto& e : extra) {
       double v = NAN;
       for (const auto& x : r.extra)
@@ -113,16 +141,16 @@ void RunLog::load_existing(int64_t next_epoch) {
     EpochRecord r;
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;
-    for (const Column& c : kColumns) {
-      r.*c.field = num(c.name);  // NaN when absent or null (a diverged epoch)
+    auto read = [&](const Column& c) {
+      r.*c.field = num(c.name);  // NaN when absent or null (a diverged epoch, not measured)
       ZKD_CHECK(!(r.*c.field < c.lo || r.*c.field > c.hi), "log", "expected ", c.name, " in [",
                 c.lo, ", ", c.hi, "] on line ", n, " of '", path, "', got ", r.*c.field);
-    }
-    for (auto it = j.begin(); it != j.end(); ++it) {  // the distiller's values: every other number
-      bool known = it.key() == "epoch";
-      for (const Column& c : kColumns) known = known || it.key() == c.name;
-      if (!known && it->is_number()) r.extra.emplace_back(it.key(), it->get<double>());
-    }
+    };
+    for (const Column& c : kColumns) read(c);
+    for (const Column& c : kMemoryColumns) read(c);
+    for (auto it = j.begin(); it != j.end(); ++it)  // the distiller's values: every other number
+      if (!is_column(it.key()) && it->is_number())
+        r.extra.emplace_back(it.key(), it->get<double>());
     records_.push_back(r);
   }
 }

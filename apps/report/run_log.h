@@ -2,6 +2,7 @@
 // epoch (log.jsonl), the same as a table (log.csv, for spreadsheets and pandas), and the curves
 // (curves.svg and curves.png, see plot.h).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -17,6 +18,10 @@ struct EpochRecord {
   double train_loss = 0, train_acc = 0;  // acc in %
   double test_loss = 0, test_top1 = 0, test_top5 = 0;
   double lr = 0, seconds = 0, images_per_s = 0;
+  // Memory at the end of the epoch's evaluation, in MiB (apps/report/memory_use.h; NaN = not
+  // measured: GPU columns on the CPU, logs written before they were recorded). Written only when
+  // measured.
+  double rss_mb = NAN, gpu_allocated_mb = NAN, gpu_reserved_mb = NAN;
   std::vector<std::pair<std::string, double>>
       extra;  // the distiller's named values (loss terms, ...)
 };

@@ -120,6 +120,29 @@ std::map<std::string, std::string> info_metadata(const CheckpointInfo& i) {
   return m;
 }
 
+// The metadata "format" tag (README.md, "Reading a run directory"). A training checkpoint
+// (--resume) must carry zkd's; weights (--teacher, zkd-eval, zkd-predict) may carry zkd's, none
+// (best.safetensors, safetensors.torch.save_file) or "pt" (PyTorch's tag in the files of
+// transformers' save_pretrained): plain weights, read by parameter name. Any other tag is another
+// format, refused.
+void check_format(const SafetensorsFile& f, const std::string& path, bool training) {
+  auto it = f.metadata.find("format");
+  const std::string op = "checkpoint '" + path + "'";
+  if (training)
+    ZKD_CHECK(it != f.metadata.end() && it->second == kCheckpointFormat, op,
+              "expected a zkd training checkpoint (metadata 'format' = '", kCheckpointFormat,
+              "'), got ",
+              it == f.metadata.end()
+                  ? std::string("a file without it (plain weights, e.g. best.safetensors or "
+                                "PyTorch's save_file); --resume continues from a run's "
+                                "last.safetensors")
+                  : "'format' = '" + brief_text(it->second) + "'");
+  else
+    ZKD_CHECK(it == f.metadata.end() || it->second == kCheckpointFormat || it->second == "pt", op,
+              "expected model weights (metadata 'format' absent, 'pt' or '", kCheckpointFormat,
+              "'), got 'format' = '", brief_text(it->second), "'");
+}
+
 std::string str_or(const SafetensorsFile& f, const std::string& key) {
   auto it = f.metadata.find(key);
   return it == f.metadata.end() ? std::string() : it->second;
@@ -239,6 +262,7 @@ void save_weights(const std::string& path, const Module& model, const Checkpoint
 
 TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, NamedTensors* extra) {
   SafetensorsFile f = load_safetensors(path);
+  check_format(f, path, /*training=*/true);
   check_finite(f.tensors, path);
   NamedTensors model_part, optim_part;
   const std::string xp = kExtraPrefix;
@@ -249,11 +273,6 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, Nam
     }
     (e.first.rfind(kOptimizerPrefix, 0) == 0 ? optim_part : model_part).push_back(e);
   }
-  // Checkpoints from before the tag have none; another tag is another format.
-  auto format = f.metadata.find("format");
-  ZKD_CHECK(format == f.metadata.end() || format->second == kCheckpointFormat,
-            "checkpoint '" + path + "'", "expected 'format' to be '", kCheckpointFormat, "', got '",
-            brief_text(format->second), "'");
   load_state_dict(model, model_part, path);
   TrainState s;
   const uint64_t u64max = std::numeric_limits<uint64_t>::max();
@@ -298,6 +317,7 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, Nam
 }
 
 void load_weights(const SafetensorsFile& f, const std::string& path, Module& model) {
+  check_format(f, path, /*training=*/false);
   NamedTensors model_part;
   for (auto& e : f.tensors)
     if (e.first.rfind(kOptimizerPrefix, 0) != 0 && e.first.rfind(kExtraPrefix, 0) != 0)

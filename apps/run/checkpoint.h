@@ -47,7 +47,9 @@ CheckpointInfo checkpoint_info(const SafetensorsFile& f, const std::string& path
 // The training checkpoint's "config" metadata as JSON (size- and depth-limited before parsing:
 // json_limits.h), or null when absent, invalid or not an object.
 nlohmann::json config_metadata(const SafetensorsFile& f);
-// The format tag of training checkpoints (metadata "format"); load_checkpoint refuses another.
+// The format tag of training checkpoints (metadata "format"): load_checkpoint (--resume) requires
+// it; load_weights accepts it, none or "pt" (plain weights) and refuses any other
+// (README.md, "Reading a run directory").
 constexpr const char* kCheckpointFormat = "zkd-checkpoint-1";
 
 // The model and class count to build for a checkpoint: each flag's value when given (model_flag

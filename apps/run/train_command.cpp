@@ -13,6 +13,7 @@
 #include "apps/run/trainer.h"
 #include "engine/core/cpu_settings.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/input_file.h"
 #include "nets/registry.h"
 #include "nets/summary.h"
 
@@ -124,9 +125,11 @@ void apply_threads(int64_t threads) {
 }
 
 namespace {
-// --config FILE must be a regular file of settings (CLI11 opens whatever it is given: a FIFO or
-// /dev/zero would block or never end). Returns the path ("" without --config).
-std::string check_config_file(int argc, char** argv) {
+// --config FILE: read here, once, through the one input reader (a regular file of at most
+// kMaxConfigBytes; a FIFO, device or folder is refused before anything opens it, and again on
+// the open descriptor), and applied from memory after the command line is parsed. Given twice
+// is refused. Returns {path, text} ({"", ""} without --config).
+std::pair<std::string, std::string> read_config_file(int argc, char** argv) {
   std::string found;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i], path;
@@ -136,22 +139,26 @@ std::string check_config_file(int argc, char** argv) {
       path = a.substr(9);
     else
       continue;
-    const std::string kind = file_kind(path);
-    if (kind != "a regular file")
-      throw UsageError("--config expects a TOML file of settings, got '" + path + "' (" + kind +
-                       ")");
-    std::error_code ec;
-    if (fs::file_size(path, ec) > kMaxConfigBytes)
-      throw UsageError("--config expects a TOML file of settings of at most 1 MiB, got '" + path +
-                       "' (" + std::to_string(fs::file_size(path, ec)) + " bytes)");
+    if (!found.empty())
+      throw UsageError("--config given twice ('" + found + "', '" + path +
+                       "'); expected one file of settings");
     found = path;
   }
-  return found;
+  if (found.empty()) return {};
+  const std::string kind = file_kind(found);
+  if (kind != "a regular file")
+    throw UsageError("--config expects a TOML file of settings, got '" + found + "' (" + kind +
+                     ")");
+  try {
+    return {found, read_file(found, "--config", kMaxConfigBytes)};
+  } catch (const Error& e) {  // replaced since the check, too large, unreadable
+    throw UsageError(e.what());
+  }
 }
 }  // namespace
 
 TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool distill) {
-  const std::string config_file = check_config_file(argc, argv);
+  const auto [config_file, config_text] = read_config_file(argc, argv);
   TrainCommand cmd;
   cmd.config_file = config_file;
   cmd.distill = distill;
@@ -185,6 +192,7 @@ TrainCommand parse_train_command(CLI::App& app, int argc, char** argv, bool dist
       ->group("model")
       ->configurable(false);
   parse(app, argc, argv, kRenamed);
+  if (!config_file.empty()) apply_config_text(app, config_text);
   cmd.sources = read_setting_options(app, distill, cmd.cfg);
   if (!distill) cmd.cfg.method = Method{MethodFamily::CE, false};
   if (cmd.list_models) return cmd;

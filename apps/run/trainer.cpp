@@ -12,6 +12,7 @@
 #include "apps/config/settings.h"
 #include "apps/methods/distiller.h"
 #include "apps/methods/step.h"
+#include "apps/report/memory_use.h"
 #include "apps/report/progress.h"
 #include "apps/report/run_log.h"
 #include "apps/run/checkpoint.h"
@@ -411,6 +412,12 @@ void TrainingRun::end_epoch(int64_t epoch,
   r.test_loss = e.loss;
   r.test_top1 = e.top1;
   r.test_top5 = e.top5;
+  // Memory once per epoch, after the evaluation (host counters: no device wait); a leak in a
+  // checkpoint write shows in the next epoch's line (docs/memory.md).
+  const MemoryUse mem = memory_use(dev_.is_cuda());
+  r.rss_mb = mem.rss_mb;
+  r.gpu_allocated_mb = mem.gpu_allocated_mb;
+  r.gpu_reserved_mb = mem.gpu_reserved_mb;
   log_->append(r);
   first_step_ = 0;
 

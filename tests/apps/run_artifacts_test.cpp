@@ -20,6 +20,7 @@
 #include "apps/run/run_dir.h"
 #include "engine/io/atomic_file.h"
 #include "engine/nn/layers.h"
+#include "engine/nn/state_dict.h"
 #include "stb_image.h"  // implemented in datasets/stb_impl.cpp
 
 namespace zkd::app {
@@ -205,8 +206,7 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
                  {"best_epoch", "4"},
                  {"rng_offset", "1.5"},
                  {"epoch_top1", "33"},
-                 {"epoch_loss_sum", "inf"},
-                 {"format", "zkd-checkpoint-2"}}) {
+                 {"epoch_loss_sum", "inf"}}) {
     std::string bad = with_meta(path, c.key, c.value);
     Tiny t;
     std::string e = error_of([&] { load_checkpoint(bad, t.model, &t.opt); });
@@ -217,6 +217,41 @@ TEST(Checkpoint, MalformedOrOutOfRangeMetadataIsAClearError) {
   std::string e = error_of(
       [&] { checkpoint_info(load_safetensors(with_meta(path, "num_classes", "ten")), path); });
   EXPECT_NE(e.find("expected 'num_classes' to be an integer"), std::string::npos) << e;
+}
+
+// The format tag (issue 25, README "Reading a run directory"): another tag is refused everywhere; a
+// file without one (PyTorch's save_file, best.safetensors) or with PyTorch's "pt" is plain weights:
+// loaded by parameter name, never resumed.
+TEST(Checkpoint, FormatTagWrongIsRefusedAndAbsentMeansPlainWeights) {
+  const std::string path = saved_checkpoint("fmt.safetensors", mid_epoch_state());
+  const std::string wrong = with_meta(path, "format", "zkd-checkpoint-2");
+  Tiny t;
+  std::string e = error_of([&] { load_checkpoint(wrong, t.model, &t.opt); });
+  EXPECT_NE(e.find("expected a zkd training checkpoint (metadata 'format' = 'zkd-checkpoint-1'), "
+                   "got 'format' = 'zkd-checkpoint-2'"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { load_weights(wrong, t.model); });
+  EXPECT_NE(e.find("expected model weights (metadata 'format' absent, 'pt' or "
+                   "'zkd-checkpoint-1'), got 'format' = 'zkd-checkpoint-2'"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+
+  // Plain weights as PyTorch writes them: the state dict, no metadata (or {"format": "pt"}).
+  const std::string plain = temp_dir("fmt") + "/plain.safetensors";
+  save_safetensors(plain, state_dict(t.model), {});
+  Tiny u;
+  EXPECT_EQ(error_of([&] { load_weights(plain, u.model); }), "(no error)") << "read by names";
+  EXPECT_EQ(error_of([&] { load_weights(with_meta(plain, "format", "pt"), u.model); }),
+            "(no error)");
+  e = error_of([&] { load_checkpoint(plain, u.model, &u.opt); });
+  EXPECT_NE(e.find("expected a zkd training checkpoint (metadata 'format' = 'zkd-checkpoint-1'), "
+                   "got a file without it (plain weights"),
+            std::string::npos)
+      << e;
+  e = error_of([&] { load_checkpoint(with_meta(plain, "format", "pt"), u.model, &u.opt); });
+  EXPECT_NE(e.find("got 'format' = 'pt'"), std::string::npos) << e;
 }
 
 TEST(Checkpoint, ChoosesTheModelFromTheDescriptionAndRefusesContradictions) {
@@ -316,6 +351,35 @@ TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {
   std::getline(ss, row);
   EXPECT_EQ(std::stod(row.substr(2, row.find(',', 2) - 2)), 4.6 / 3) << "round-trip digits";
   EXPECT_EQ(epoch_json(rs[1]).find("nan"), std::string::npos) << "JSON has no NaN: null";
+}
+
+// Memory per epoch (docs/memory.md): written when measured, read back exactly, absent in old logs
+// (NaN, no column) and never taken for a distiller's value; a negative value is refused.
+TEST(RunLog, MemoryColumnsAreWrittenWhenMeasuredAndReadBack) {
+  std::vector<EpochRecord> rs = records(2);
+  rs[1].rss_mb = 212.12890625;
+  const std::string line = epoch_json(rs[1]);
+  EXPECT_NE(line.find("\"rss_mb\":212.12890625"), std::string::npos) << line;
+  EXPECT_EQ(line.find("gpu_"), std::string::npos) << "not measured: not written: " << line;
+  EXPECT_EQ(epoch_json(rs[0]).find("rss_mb"), std::string::npos);
+  std::string csv = log_csv(rs);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s,"
+            "rss_mb");
+  EXPECT_EQ(log_csv(records(2)).find("rss_mb"), std::string::npos) << "an old log: no column";
+
+  const std::string dir = temp_dir("log_memory");
+  write_file_atomic(dir + "/log.jsonl", epoch_json(rs[0]) + "\n" + line + "\n");
+  RunLog log(dir, PlotInfo{});
+  log.load_existing(10);
+  ASSERT_EQ(log.records().size(), 2u);
+  EXPECT_TRUE(std::isnan(log.records()[0].rss_mb));
+  EXPECT_EQ(log.records()[1].rss_mb, 212.12890625);
+  EXPECT_TRUE(std::isnan(log.records()[1].gpu_reserved_mb));
+  EXPECT_TRUE(log.records()[1].extra.empty()) << "rss_mb is a column, not a distiller's value";
+  write_file_atomic(dir + "/log.jsonl", "{\"epoch\":1,\"gpu_reserved_mb\":-3}\n");
+  std::string e = error_of([&] { log.load_existing(10); });
+  EXPECT_NE(e.find("expected gpu_reserved_mb in [0, inf] on line 1"), std::string::npos) << e;
 }
 
 TEST(Plot, TicksAreRoundStepsOfOneTwoOrFive) {

@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "apps/config/cli.h"
 #include "apps/config/settings.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
@@ -72,7 +74,16 @@ TEST(Settings, BadConfigTomlIsOneErrorNamingTheFileAndKey) {
                "'optimization.epochs'");
   expect_error("epochs = [3, 4]\n",
                "one value for 'epochs', got 2 (an array, or the key repeated)");
-  expect_error("epochs = 3\nepochs = 4\n", "one value for 'epochs', got 2");
+  expect_error("epochs = 3\nepochs = 4\n", "each setting once, got 'epochs' on lines 1 and 2");
+  // A list key repeated: CLI11 joined the values of consecutive repeats ([1, 2] then [3] read as
+  // [1, 2, 3]) and kept the first of others; refused either way.
+  expect_error("milestones = [1, 2]\nmilestones = [3]\n",
+               "each setting once, got 'milestones' on lines 1 and 2 (a list is one array");
+  expect_error("milestones = [1, 2]\nepochs = 5\n  milestones=[3]\n",
+               "each setting once, got 'milestones' on lines 1 and 3");
+  EXPECT_NE(error_of("# milestones = [9]\nmilestones = [3, 4]\n  epochs = 5\n").find("no error"),
+            std::string::npos)
+      << "a commented-out key is not a repeat";
   EXPECT_NE(error_of("lr = 0x10\n").find("--lr expects a finite number"), std::string::npos);
   EXPECT_NE(error_of("milestones = [3, 4]\n").find("no error"), std::string::npos) << "a list";
   // fuzz_settings' finding: a string setting with bytes that are not UTF-8 threw nlohmann's
@@ -97,6 +108,49 @@ TEST(Settings, BadConfigTomlIsOneErrorNamingTheFileAndKey) {
   }
   fs::remove(path);
   EXPECT_THROW(config_from_toml(path), Error) << "a missing file";
+}
+
+// --config is read once by the caller (read_file: regular files only) and applied from memory:
+// CLI11 never opens the path (a missing path parses), the command line wins, and the sources
+// name the file.
+TEST(Settings, ConfigTextIsAppliedFromMemoryAndTheCommandLineWins) {
+  auto app = make_app("test", "");
+  TrainConfig c = default_config(false);
+  add_setting_options(*app, false, c);
+  std::vector<std::string> args = {"zkd-train", "--config", "/no/such/settings.toml", "--lr",
+                                   "0.2"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  parse(*app, static_cast<int>(argv.size()), argv.data());
+  apply_config_text(*app, "epochs = 3\nlr = 0.5\nmilestones = [1, 2]\noverwrite = true\n");
+  const Sources src = read_setting_options(*app, false, c);
+  EXPECT_EQ(c.epochs, 3);
+  EXPECT_EQ(c.lr, 0.2) << "the command line wins";
+  EXPECT_EQ(c.milestones, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(c.overwrite);
+  EXPECT_EQ(src.at("epochs"), "config file /no/such/settings.toml");
+  EXPECT_EQ(src.at("lr"), "command line");
+  auto usage_of = [&](const std::string& text) {
+    auto a2 = make_app("test", "");
+    TrainConfig c2 = default_config(false);
+    add_setting_options(*a2, false, c2);
+    std::vector<char*> one = {argv[0]};
+    parse(*a2, 1, one.data());
+    try {
+      apply_config_text(*a2, text);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(usage_of("epohcs = 3\n"),
+            "unknown setting 'epohcs' in the config file (did you mean epochs?)");
+  EXPECT_EQ(usage_of("temperature = 3\n").rfind("unknown setting 'temperature'", 0), 0u)
+      << "zkd-train has no distillation settings";
+  EXPECT_EQ(usage_of("resume = \"runs/x\"\n").rfind("unknown setting 'resume'", 0), 0u);
+  EXPECT_EQ(usage_of("milestones = [1]\nmilestones = [2]\n"),
+            "--config: expected each setting once, got 'milestones' on lines 1 and 2 (a list is "
+            "one array: milestones = [a, b])");
 }
 
 }  // namespace

@@ -65,6 +65,15 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
   return a;
 }
 
+// a with flag's value replaced (a flag is given once: a repeat is refused).
+std::vector<std::string> set_flag(std::vector<std::string> a, const std::string& flag,
+                                  const std::string& value) {
+  auto it = std::find(a.begin(), a.end(), flag);
+  EXPECT_TRUE(it != a.end() && it + 1 != a.end()) << flag;
+  if (it != a.end() && it + 1 != a.end()) *(it + 1) = value;
+  return a;
+}
+
 // The last line of the output that starts with `prefix` (after "# ": a value --print-config
 // comments out), or "".
 std::string line_with(const std::string& output, const std::string& prefix) {
@@ -195,8 +204,8 @@ TEST(E2E, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
 // The run stops as diverged at that step; last and best stay epoch 1's finite weights.
 TEST(E2E, NonFiniteWeightsStopTheRunAndBestStaysFinite) {
   std::string out = fresh_dir("inf_weights");
-  RunResult r =
-      run(with(train_args(out, 3), {"--milestones", "1", "--gamma", "1e300", "--log-every", "1"}));
+  RunResult r = run(with(set_flag(train_args(out, 3), "--log-every", "1"),
+                         {"--milestones", "1", "--gamma", "1e300"}));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("expected a finite weight after the step"), std::string::npos)
       << r.output;
@@ -629,6 +638,112 @@ TEST(E2E, ResumingAFinishedRunSaysHowToExtendIt) {
   EXPECT_EQ(read_file(out + "/config.toml"), before) << "a refused resume rewrites nothing";
 }
 
+// Issue 25: a run directory left without last.safetensors (a full disk or a kill before the
+// first checkpoint: best.safetensors, log.jsonl and config.toml remain) is one line naming what
+// is missing and the command that starts it again, which works; nothing is changed meanwhile.
+TEST(E2E, ResumeWithoutTheLastCheckpointSaysHowToStartAgain) {
+  const std::string d = fresh_dir("no_last");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
+  ASSERT_TRUE(fs::remove(d + "/last.safetensors"));
+  const std::string best = read_file(d + "/best.safetensors"), log = read_file(d + "/log.jsonl");
+  for (const char* bin : {ZKD_TRAIN_BIN, ZKD_DISTILL_BIN}) {
+    RunResult r = run({bin, "--resume", d});
+    const std::string prog = fs::path(bin).filename().string();
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find(prog + ": --resume " + d + ": expected " + d +
+                            "/last.safetensors (the run's last checkpoint), got none: the run "
+                            "stopped before its first checkpoint and there is nothing to resume; "
+                            "start it again with " +
+                            prog + " --config " + d + "/config.toml --out " + d + " --overwrite"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << "one line: " << r.output;
+  }
+  EXPECT_EQ(read_file(d + "/best.safetensors"), best);
+  EXPECT_EQ(read_file(d + "/log.jsonl"), log);
+  RunResult again = run({ZKD_TRAIN_BIN, "--config", d + "/config.toml", "--out", d, "--overwrite"});
+  EXPECT_EQ(again.status, 0) << "the suggested command: " << again.output;
+  EXPECT_TRUE(fs::exists(d + "/last.safetensors"));
+  EXPECT_EQ(read_lines(d + "/log.jsonl").size(), 1u);
+
+  fs::remove(d + "/last.safetensors");
+  fs::remove(d + "/config.toml");
+  RunResult none = run({ZKD_TRAIN_BIN, "--resume", d});
+  EXPECT_EQ(none.status, 1) << none.output;
+  EXPECT_NE(none.output.find("got a directory without it or config.toml (not a zkd run)"),
+            std::string::npos)
+      << none.output;
+  RunResult file = run({ZKD_TRAIN_BIN, "--resume", d + "/log.jsonl"});
+  EXPECT_NE(file.output.find("expected a run directory holding last.safetensors, got a regular "
+                             "file"),
+            std::string::npos)
+      << file.output;
+}
+
+// Issue 25: the checkpoint format tag. --resume needs zkd's tag (a file without it is plain
+// weights); zkd-eval reads plain weights by parameter name.
+TEST(E2E, ResumeNeedsTheFormatTagAndEvalTakesPlainWeights) {
+  const std::string d = fresh_dir("format_tag");
+  ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
+  SafetensorsFile f = load_safetensors(d + "/last.safetensors");
+  f.metadata.erase("format");
+  save_safetensors(d + "/last.safetensors", f.tensors, f.metadata);
+  RunResult r = run({ZKD_TRAIN_BIN, "--resume", d, "--epochs", "2"});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("checkpoint '" + d +
+                          "/last.safetensors': expected a zkd training "
+                          "checkpoint (metadata 'format' = 'zkd-checkpoint-1'), got a file "
+                          "without it"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_lines(d + "/log.jsonl").size(), 1u) << "nothing written";
+  RunResult e = run({ZKD_EVAL_BIN, "--checkpoint", d + "/last.safetensors", "--device", "cpu",
+                     "--data", data_dir(), "--test-per-class", "2"});
+  EXPECT_EQ(e.status, 0) << "plain weights, by parameter name: " << e.output;
+}
+
+// Issue 25: --config is read once through the one input reader; a directory or /dev/zero is one
+// line at once (never read, never waited on), given twice is refused.
+TEST(E2E, ConfigThatIsADirectoryOrADeviceOrGivenTwiceIsOneLine) {
+  const std::string dir = fresh_dir("config_kinds");
+  for (const auto& [path, kind] : std::vector<std::pair<std::string, std::string>>{
+           {dir, "a directory"}, {"/dev/zero", "a device"}}) {
+    RunResult r = run({ZKD_TRAIN_BIN, "--config", path, "--print-config"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("--config expects a TOML file of settings, got '" + path + "' (" +
+                            kind + ")"),
+              std::string::npos)
+        << r.output;
+  }
+  const std::string toml = dir + "/a.toml";
+  write_file_atomic(toml, "epochs = 2\n");
+  RunResult twice = run({ZKD_TRAIN_BIN, "--config", toml, "--config=" + toml, "--print-config"});
+  EXPECT_EQ(twice.status, 2) << twice.output;
+  EXPECT_NE(twice.output.find("--config given twice"), std::string::npos) << twice.output;
+}
+
+// Issue 25: a list setting repeated in a config file was joined ([1, 2] then [3] -> [1, 2, 3])
+// and a flag repeated on the command line joined (lists) or kept its last value; both refused.
+TEST(E2E, RepeatedSettingsInAConfigFileOrOnTheCommandLineAreRefused) {
+  const std::string toml = fresh_dir("config_repeat") + "/settings.toml";
+  write_file_atomic(toml, "milestones = [1, 2]\nmilestones = [3]\n");
+  RunResult r = run({ZKD_TRAIN_BIN, "--config", toml, "--print-config"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(
+      r.output.find("--config: expected each setting once, got 'milestones' on lines 1 and 2"),
+      std::string::npos)
+      << r.output;
+  RunResult list = run({ZKD_TRAIN_BIN, "--milestones", "1", "--milestones", "2", "--print-config"});
+  EXPECT_EQ(list.status, 2) << list.output;
+  EXPECT_NE(list.output.find("--milestones given 2 times; expected it once (a list is one "
+                             "comma-separated value, e.g. --milestones 150,180,210)"),
+            std::string::npos)
+      << list.output;
+  RunResult lr = run({ZKD_TRAIN_BIN, "--lr", "0.1", "--lr=0.2", "--print-config"});
+  EXPECT_EQ(lr.status, 2) << lr.output;
+  EXPECT_NE(lr.output.find("--lr given 2 times; expected it once"), std::string::npos) << lr.output;
+}
+
 TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
   std::string out = fresh_dir("from_last"), out_best = fresh_dir("from_best");
   std::vector<std::string> args = {ZKD_DISTILL_BIN,
@@ -668,8 +783,8 @@ TEST(E2E, TeacherDirectoryMeansItsLastEpoch) {
 // --batch-size wins).
 std::vector<std::string> small_run_args(const std::string& out,
                                         const std::vector<std::string>& more = {}) {
-  return with(with(train_args(out, 2),
-                   {"--train-per-class", "6", "--test-per-class", "2", "--batch-size", "4"}),
+  return with(with(set_flag(train_args(out, 2), "--batch-size", "4"),
+                   {"--train-per-class", "6", "--test-per-class", "2"}),
               more);
 }
 
@@ -749,12 +864,14 @@ TEST(E2E, LogCsvHasTheLogsColumns) {
   std::vector<std::string> jsonl = read_lines(teacher_dir() + "/log.jsonl");
   ASSERT_EQ(csv.size(), 5u);
   EXPECT_EQ(csv[0],
-            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s");
+            "epoch,train_loss,train_acc,test_loss,test_top1,test_top5,lr,seconds,images_per_s,"
+            "rss_mb");
   for (size_t i = 1; i < csv.size(); ++i) {
     std::vector<double> v;
     std::stringstream ss(csv[i]);
     for (std::string cell; std::getline(ss, cell, ',');) v.push_back(std::stod(cell));
-    ASSERT_EQ(v.size(), 9u) << csv[i];
+    ASSERT_EQ(v.size(), 10u) << csv[i];
+    EXPECT_EQ(v[9], json_number(jsonl[i - 1], "rss_mb")) << "memory per epoch (docs/memory.md)";
     EXPECT_EQ(v[0], static_cast<double>(i));
     EXPECT_EQ(v[1], json_number(jsonl[i - 1], "train_loss"))
         << "the same number, to the last digit";

@@ -2,10 +2,11 @@
 # The GPU check, one prepared call (docs/gpu.md): on a bare GPU machine (nvcc, CMake, PyTorch's
 # python3; maybe no GoogleTest, no cuDNN under /usr/local/cuda, none of the -dev packages) it
 # finds or unpacks what the build needs, configures a Release build for sm_90 in build-gpu/,
-# builds zkd-bench, zkd-distill and the cuda test binaries with every core, runs EVERY `cuda`
-# test, then the benchmarks within the time budget, most important first: zkd-bench --json
-# (TF32), PyTorch eager TF32, the sweep throughput for N = 1, 2, 4, 8 members, PyTorch bf16 +
-# channels_last, zkd-bench --precision bf16 and --teacher-cache (when zkd-bench's --help has those
+# builds zkd-bench, zkd-distill, zkd-train and the cuda test binaries with every core, runs EVERY
+# `cuda` test and the memory-per-epoch check (tests/gpu/memory_flat.py, docs/memory.md), then the
+# benchmarks within the time budget, most important first: zkd-bench --json (TF32), PyTorch
+# eager TF32, the sweep throughput for N = 1, 2, 4, 8 members, PyTorch bf16 + channels_last,
+# zkd-bench --precision bf16 and --teacher-cache (when zkd-bench's --help has those
 # flags), PyTorch with the whole step in a CUDA graph (TF32, bf16), the quick preset (with
 # ZKD_QUICK_DATA), PyTorch torch.compile, and the cpu tests (ZKD_CHECK_CPU=1). A phase that fails
 # or runs out of time is recorded, never fatal. Last, tests/gpu/summarize.py prints ONE summary
@@ -240,7 +241,7 @@ grep -q "zkd: CUDA backend ON" "$logs/configure.log" 2>/dev/null || grep -q zkd_
   { grep -i "warning\|cudnn\|cublas" "$logs/configure.log" 2>/dev/null | head; fail "CMake did not enable the CUDA backend"; }
 [ "${ZKD_CHECK_STOP:-}" = configure ] && { summary "STOPPED after configure (ZKD_CHECK_STOP)"; exit 0; }
 cuda_targets=$($py "$repo/tests/gpu/cuda_tests.py" --targets) || fail "tests/gpu/cuda_tests.py --targets"
-targets=(zkd-bench zkd-distill $cuda_targets)
+targets=(zkd-bench zkd-distill zkd-train $cuda_targets)
 [ "${ZKD_CHECK_CPU:-0}" = 1 ] && targets=(all)
 jobs=$(nproc)
 note "building ${targets[*]} with $jobs jobs"
@@ -263,6 +264,13 @@ cuda_rc=1
 [ "$cuda_status" = TIMEOUT ] && echo "CUT at the time budget" >>"$logs/ctest-cuda.log"
 echo "$(( $(date +%s) - t_cuda ))" >"$logs/cuda-seconds.txt"
 grep -E "tests passed|\*\*\*Failed|Failed  |\(Failed\)" "$logs/ctest-cuda.log" | tail -15
+
+# ---- memory flat over epochs (docs/memory.md): device and host memory per epoch of log.jsonl ----
+mem_args=(--device cuda --epochs 16)
+[ "$dryrun" = 1 ] && mem_args=(--device cpu --epochs 5)  # the rehearsal: the CPU is slow and shared
+phase "memory flat" 120 "$logs/memory-flat.log" $py "$repo/tests/gpu/memory_flat.py" \
+  --train "$build/apps/zkd-train" --work "$build/memory-flat" "${mem_args[@]}"
+grep "memory flat:" "$logs/memory-flat.log" 2>/dev/null | sed 's/; by epoch.*//' | sed 's/^/    /'
 
 # ---- benchmarks, most important first ----------------------------------------------------------
 bench=("$build/apps/zkd-bench")

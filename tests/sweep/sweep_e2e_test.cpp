@@ -223,6 +223,16 @@ TEST(SweepE2E, BadListsAndUsage) {
   EXPECT_NE(d.output.find("expected members (the product of the list lengths) of at most 10000"),
             std::string::npos)
       << d.output;
+  // Issue 25: a list flag or a shared flag given twice is refused, not joined or overridden.
+  RunResult e = run(
+      {ZKD_SWEEP_BIN, "train", "--lr", "0.1", "--lr", "0.2", "--out", fresh_dir("bad4"), "--plan"});
+  EXPECT_EQ(e.status, 2) << e.output;
+  EXPECT_NE(e.output.find("--lr given twice"), std::string::npos) << e.output;
+  RunResult f = run({ZKD_SWEEP_BIN, "train", "--epochs", "1", "--epochs", "2", "--out",
+                     fresh_dir("bad5"), "--plan"});
+  EXPECT_EQ(f.status, 2) << f.output;
+  EXPECT_NE(f.output.find("--epochs given 2 times; expected it once"), std::string::npos)
+      << f.output;
 }
 
 // Issue 25: summarize hung on a FIFO, /dev/zero or /dev/urandom in a run directory; each is now
