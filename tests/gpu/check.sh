@@ -279,10 +279,12 @@ if [ "$dryrun" = 1 ]; then  # the CPU rehearsal: tiny nets, a few steps
   zargs=(--device cpu --train resnet20 --kd resnet8x4:resnet20 --infer resnet20 --batch-size 8 --warmup 1 --steps 2 --repeats 2)
   sargs=(--device cpu --sweep-pair resnet8x4:resnet20 --sweep 1,2 --batch-size 4 --warmup 0 --steps 1 --repeats 2)
   targs=(--device cpu --train resnet20 --kd resnet8x4:resnet20 --infer resnet20 --batch 8 --infer-batch 8 --warmup 1 --steps 2 --repeats 2)
+  cargs=(--device cpu --train '' --infer '' --kd resnet8x4:resnet20 --batch-size 8 --warmup 1 --steps 2 --repeats 2)
 else
   zargs=(--device cuda)  # the default cases, batch 64, warm-up 30, 200 steps x 3
   sargs=(--device cuda --sweep 1,2,4,8 --warmup 30 --steps 50 --repeats 3)
   targs=(--device cuda)
+  cargs=(--device cuda --train '' --infer '')  # the default --kd pairs, with and without the cache
 fi
 help=$("${bench[@]}" --help 2>&1)
 torch_mode() {  # torch_mode MODE CAP [ARGS...]
@@ -304,7 +306,7 @@ if [ "${ZKD_CHECK_BENCH:-1}" != 0 ]; then
     record "zkd-bench bf16" "not built" 0 "zkd-bench has no --precision"
   fi
   if grep -q -- "--teacher-cache" <<<"$help"; then
-    phase "zkd-bench teacher cache" 60 "$logs/bench-zkd-tcache.log" "${bench[@]}" "${zargs[@]}" --train '' --infer '' \
+    phase "zkd-bench teacher cache" 60 "$logs/bench-zkd-tcache.log" "${bench[@]}" "${cargs[@]}" \
       --teacher-cache --json "$logs/bench-zkd-tcache.json"
   else
     record "zkd-bench teacher cache" "not built" 0 "zkd-bench has no --teacher-cache"
