@@ -113,12 +113,10 @@ std::string log_csv(const std::vector<EpochRecord>& records) {
 
 RunLog::RunLog(std::string dir, PlotInfo info) : dir_(std::move(dir)), info_(std::move(info)) {}
 
-void RunLog::load_existing(int64_t next_epoch) {
-  records_.clear();
-  const std::string path = dir_ + "/log.jsonl";
-  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
-  // Regular files only (a FIFO or /dev/zero is refused, never waited on), at most kMaxLogBytes.
-  std::istringstream in(read_file(path, "log", kMaxLogBytes));
+std::vector<EpochRecord> parse_run_log(const std::string& text, const std::string& path,
+                                       int64_t next_epoch) {
+  std::vector<EpochRecord> records;
+  std::istringstream in(text);
   std::string line;
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
@@ -151,8 +149,17 @@ void RunLog::load_existing(int64_t next_epoch) {
     for (auto it = j.begin(); it != j.end(); ++it)  // the distiller's values: every other number
       if (!is_column(it.key()) && it->is_number())
         r.extra.emplace_back(it.key(), it->get<double>());
-    records_.push_back(r);
+    records.push_back(r);
   }
+  return records;
+}
+
+void RunLog::load_existing(int64_t next_epoch) {
+  records_.clear();
+  const std::string path = dir_ + "/log.jsonl";
+  if (file_kind(path, /*follow=*/false) == "no such file or directory") return;
+  // Regular files only (a FIFO or /dev/zero is refused, never waited on), at most kMaxLogBytes.
+  records_ = parse_run_log(read_file(path, "log", kMaxLogBytes), path, next_epoch);
 }
 
 void RunLog::append(const EpochRecord& r) {

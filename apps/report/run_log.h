@@ -54,6 +54,11 @@ class RunLog {
   std::vector<EpochRecord> records_;
 };
 
+// The records of a log.jsonl's text (one JSON object per line, blank lines skipped), those of
+// epochs < next_epoch; path names the file in the one-line errors. What load_existing reads.
+std::vector<EpochRecord> parse_run_log(const std::string& text, const std::string& path,
+                                       int64_t next_epoch);
+
 std::string epoch_json(const EpochRecord& r);                  // one line, no newline; NaN as null
 std::string log_csv(const std::vector<EpochRecord>& records);  // header + one row per epoch
 CurvesData curves_data(const std::vector<EpochRecord>& records, const PlotInfo& info);

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(safetensors json cifar archive image grid settings)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(safetensors json cifar archive image grid settings runlog summary teacher_cache)
 cc=${ZKD_FUZZ_CC:-clang-14} cxx=${ZKD_FUZZ_CXX:-clang++-14}
 san="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
