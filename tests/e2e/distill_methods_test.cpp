@@ -4,65 +4,17 @@
 // its temperature every epoch and resumes bit for bit, its temperature and momentum included.
 #include <gtest/gtest.h>
 
-#include "engine/core/rng.h"
 #include "engine/io/safetensors.h"
-#include "engine/nn/state_dict.h"
-#include "nets/registry.h"
 #include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace zkd::e2e {
 namespace {
 
-const std::string& tiny_data() {  // 5 classes, 3 train and 2 test images each
-  static const std::string dir =
-      write_synthetic_cifar(fresh_dir("mdata") + "/cifar-100-binary", 5, 3, 2);
-  return dir;
-}
-
-std::string random_teacher(const std::string& model) {
-  std::string path = fresh_dir("t-" + model) + "/teacher.safetensors";
-  Generator gen(3);
-  save_module(*nets::create(model, gen, 5), path);
-  return path;
-}
-
-std::vector<std::string> distill_args(const std::string& method, const std::string& teacher,
-                                      const std::string& tmodel, const std::string& smodel,
-                                      const std::string& out, int epochs) {
-  return {ZKD_DISTILL_BIN,
-          "--method",
-          method,
-          "--teacher",
-          teacher,
-          "--teacher-model",
-          tmodel,
-          "--model",
-          smodel,
-          "--epochs",
-          std::to_string(epochs),
-          "--device",
-          "cpu",
-          "--data",
-          tiny_data(),
-          "--num-classes",
-          "5",
-          "--train-per-class",
-          "3",
-          "--test-per-class",
-          "2",
-          "--batch-size",
-          "8",
-          "--seed",
-          "4",
-          "--out",
-          out};
-}
-
 TEST(E2EDistillMethods, MlkdLsResnet32x4ToResnet8x4LogsItsTerms) {
   std::string out = fresh_dir("mlkd");
-  RunResult r =
-      run(distill_args("mlkd+ls", random_teacher("resnet32x4"), "resnet32x4", "resnet8x4", out, 2));
+  RunResult r = run(distill_args("mlkd+ls", random_teacher("resnet32x4", 3, "resnet32x4"), out,
+                                 {"resnet32x4", "resnet8x4", 2, 8}));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("mlkd+ls, T 2, lambda_ce 0.1, kd_weight 9"), std::string::npos)
       << r.output;
@@ -80,10 +32,10 @@ TEST(E2EDistillMethods, MlkdLsResnet32x4ToResnet8x4LogsItsTerms) {
 }
 
 TEST(E2EDistillMethods, CtkdLsLogsTheTemperatureAndResumesExactly) {
-  const std::string teacher = random_teacher("resnet20");
+  const std::string teacher = random_teacher("resnet20", 3);
   std::string full = fresh_dir("ctkd-full"), part = fresh_dir("ctkd-part");
-  ASSERT_EQ(run(distill_args("ctkd+ls", teacher, "resnet20", "resnet20", full, 2)).status, 0);
-  ASSERT_EQ(run(distill_args("ctkd+ls", teacher, "resnet20", "resnet20", part, 1)).status, 0);
+  ASSERT_EQ(run(distill_args("ctkd+ls", teacher, full, {"resnet20", "resnet20", 2, 8})).status, 0);
+  ASSERT_EQ(run(distill_args("ctkd+ls", teacher, part, {"resnet20", "resnet20", 1, 8})).status, 0);
   RunResult r = run({ZKD_DISTILL_BIN, "--resume", part, "--epochs", "2"});
   ASSERT_EQ(r.status, 0) << r.output;
   std::vector<std::string> log = read_lines(full + "/log.jsonl");

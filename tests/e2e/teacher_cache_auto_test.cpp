@@ -134,7 +134,7 @@ TEST(TeacherCacheAuto, NoOutputReplacesTheCache) {
   EXPECT_TRUE(has(r.output, "--dump-batch")) << r.output;
   EXPECT_TRUE(has(r.output, "teacher-logit cache")) << r.output;
   // zkd-eval --save-logits: eval does not take the cache; the file is known by its magic.
-  r = run({ZKD_EVAL_BIN, "--checkpoint", b.teacher, "--data", cache_data(), "--num-classes", "5",
+  r = run({ZKD_EVAL_BIN, "--checkpoint", b.teacher, "--data", tiny_data(), "--num-classes", "5",
            "--device", "cpu", "--save-logits", b.cache});
   EXPECT_NE(r.status, 0);
   EXPECT_TRUE(has(r.output, "expected a path that is not a teacher-logit cache")) << r.output;

@@ -27,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kClasses = kCacheClasses;
+constexpr int kClasses = kTinyClasses;
 using Built = BuiltCache;
 const Built& built() {
   return built_cache();
@@ -201,7 +201,7 @@ TEST(TeacherCache, ZkdDataBuildsTheSameFile) {
   const Built& b = built();
   std::string out = fresh_dir("cli") + "/t.bin";
   RunResult r = run({ZKD_DATA_BIN, "teacher-logits", "--teacher", b.teacher, "--teacher-model",
-                     "resnet20", "--data", cache_data(), "--num-classes", "5", "--train-per-class",
+                     "resnet20", "--data", tiny_data(), "--num-classes", "5", "--train-per-class",
                      "3", "--device", "cpu", "--out", out});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("15 / 15 images"), std::string::npos) << r.output;
