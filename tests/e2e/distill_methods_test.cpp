@@ -7,6 +7,7 @@
 #include "engine/io/safetensors.h"
 #include "tests/common/same_tensors.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/tiny_distill.h"
 
 namespace zkd::e2e {
 namespace {

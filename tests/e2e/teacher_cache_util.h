@@ -1,11 +1,11 @@
 // Shared fixtures of the teacher-logit cache tests (teacher_cache_test.cpp,
-// teacher_cache_auto_test.cpp): the config of a run on e2e_util's tiny set and one cache built
+// teacher_cache_auto_test.cpp): the config of a run on tiny_distill's tiny set and one cache built
 // per process.
 #pragma once
 #include <string>
 
 #include "apps/config/config.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/tiny_distill.h"
 
 namespace zkd::e2e {
 
