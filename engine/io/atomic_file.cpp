@@ -1,4 +1,4 @@
-// write_file_atomic with POSIX calls and errors that name the file.
+// write_file_atomic and AtomicFileWriter with POSIX calls and errors that name the file.
 #include "engine/io/atomic_file.h"
 
 #include <fcntl.h>
@@ -30,48 +30,73 @@ void expect_regular_or_nothing(const std::string& path) {
 }
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp";
-  expect_regular_or_nothing(path);
-  expect_regular_or_nothing(tmp);
-  ::unlink(tmp.c_str());  // a stale temporary from a crash
+AtomicFileWriter::AtomicFileWriter(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+  expect_regular_or_nothing(path_);
+  expect_regular_or_nothing(tmp_);
+  ::unlink(tmp_.c_str());  // a stale temporary from a crash
   // O_EXCL | O_NOFOLLOW: a FIFO, device or link put at tmp since the check is never opened.
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  ZKD_CHECK(fd >= 0, "write", "could not create '", tmp, "': ", std::strerror(errno));
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  ZKD_CHECK(fd_ >= 0, "write", "could not create '", tmp_, "': ", std::strerror(errno));
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  abandon();
+}
+
+void AtomicFileWriter::abandon() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_.c_str());
+}
+
+void AtomicFileWriter::append(const char* data, size_t size) {
+  ZKD_CHECK(fd_ >= 0, "write", "'", tmp_, "' is closed (appended after commit or a failure)");
   size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+  while (done < size) {
+    ssize_t n = ::write(fd_, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      ZKD_FAIL("write", "could not write '", tmp, "': ", std::strerror(e));
+      abandon();
+      ZKD_FAIL("write", "could not write '", tmp_, "': ", std::strerror(e));
     }
     done += static_cast<size_t>(n);
   }
+}
+
+void AtomicFileWriter::commit() {
+  ZKD_CHECK(fd_ >= 0, "write", "'", tmp_, "' is closed (committed twice or after a failure)");
+  const int fd = fd_;
+  fd_ = -1;
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     int e = errno;
-    ::unlink(tmp.c_str());
-    ZKD_FAIL("write", "could not flush '", tmp, "': ", std::strerror(e));
+    ::unlink(tmp_.c_str());
+    ZKD_FAIL("write", "could not flush '", tmp_, "': ", std::strerror(e));
   }
   // Checked again just before the rename (the window left is the rename itself).
   try {
-    expect_regular_or_nothing(path);
+    expect_regular_or_nothing(path_);
   } catch (...) {
-    ::unlink(tmp.c_str());
+    ::unlink(tmp_.c_str());
     throw;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
     int e = errno;
-    ::unlink(tmp.c_str());
-    ZKD_FAIL("write", "could not rename '", tmp, "' to '", path, "': ", std::strerror(e));
+    ::unlink(tmp_.c_str());
+    ZKD_FAIL("write", "could not rename '", tmp_, "' to '", path_, "': ", std::strerror(e));
   }
-  int dfd = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  AtomicFileWriter w(path);
+  w.append(bytes);
+  w.commit();
 }
 
 }  // namespace zkd

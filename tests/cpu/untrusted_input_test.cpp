@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -191,6 +192,30 @@ TEST(AtomicWrite, NeverReplacesAnythingButARegularFile) {
   write_file_atomic(s.file, "newer");
   EXPECT_EQ(read_file(s.file, "t", 100), "newer");
   EXPECT_EQ(file_kind(s.file + ".tmp"), "no such file or directory");
+}
+
+TEST(AtomicWrite, AWriterInPartsReplacesTheFileOnlyOnCommit) {
+  Scratch s;
+  {
+    AtomicFileWriter w(s.file);
+    w.append("half ");
+    w.append(std::string("written"));
+    EXPECT_EQ(read_file(s.file + ".tmp", "t", 100), "half written");
+    EXPECT_EQ(read_file(s.file, "t", 100), "precious");  // untouched before commit
+  }  // destroyed without commit: as if it never ran (an error mid-write)
+  EXPECT_EQ(read_file(s.file, "t", 100), "precious");
+  EXPECT_EQ(file_kind(s.file + ".tmp"), "no such file or directory");
+  AtomicFileWriter w(s.file);
+  for (const char* part : {"a", "", "bc", "def"}) w.append(part, std::strlen(part));
+  w.commit();
+  EXPECT_EQ(read_file(s.file, "t", 100), "abcdef");
+  EXPECT_EQ(file_kind(s.file + ".tmp"), "no such file or directory");
+  EXPECT_NE(error_of([&] { w.append("x"); }).find("appended after commit"), std::string::npos);
+  EXPECT_NE(error_of([&] { w.commit(); }).find("committed twice"), std::string::npos);
+  EXPECT_EQ(read_file(s.file, "t", 100), "abcdef");
+  EXPECT_EQ(error_of([&] { AtomicFileWriter f(s.fifo); }),
+            "write: expected a regular file or nothing at '" + s.fifo +
+                "', got a FIFO (only regular files are replaced)");
 }
 
 }  // namespace
