@@ -25,7 +25,7 @@ Plan make_plan(const std::string& mode, const std::vector<std::string>& shared_a
   ZKD_CHECK(mode == "train" || mode == "distill", "sweep",
             "expected the mode train or distill, got '", mode, "'");
   const bool distill = mode == "distill";
-  Plan p{mode, shared_args, axes, expand(axes), {}};
+  Plan p{mode, shared_args, axes, expand(axes), {}, {}};
   for (const Member& m : p.members) {
     std::vector<std::string> args = member_args(shared_args, m, dir + "/" + m.name);
     args.insert(args.begin(), "zkd-sweep");
