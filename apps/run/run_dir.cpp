@@ -51,6 +51,12 @@ bool is_run_file(const std::string& name) {
 }
 
 namespace {
+// Every file a run writes into its directory: is_run_file's and the two a run rewrites whenever it
+// starts or resumes (what an output flag must never replace while the folder holds a run).
+bool written_by_run(const std::string& name) {
+  return is_run_file(name) || name == "config.toml" || name == "command.txt";
+}
+
 // Whether a and b name the same existing file, or the same path once made absolute.
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
@@ -136,7 +142,7 @@ void check_output_path(const std::string& path, const std::string& flag,
   ZKD_CHECK(!is_teacher_cache_file(path), flag,
             "expected a path that is not a teacher-logit cache, got '", path, "'");
   const std::string parent = p.parent_path().empty() ? "." : p.parent_path().string();
-  ZKD_CHECK(!is_run_file(p.filename().string()) || run_files_in(parent).empty(), flag,
+  ZKD_CHECK(!written_by_run(p.filename().string()) || run_files_in(parent).empty(), flag,
             "expected a path outside the run files of '", parent, "', got '", path, "'");
   for (const std::string& in : inputs)
     ZKD_CHECK(in.empty() || !same_file(path, in), flag,

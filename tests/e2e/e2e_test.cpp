@@ -458,13 +458,23 @@ TEST(E2E, OutputPathsNeverReplaceACheckpointAnInputOrADevice) {
   const std::string d = fresh_dir("output_paths");
   ASSERT_EQ(run(with(tiny_args(1), {"--out", d})).status, 0);
   const std::string best = read_file(d + "/best.safetensors");
-  for (const std::string& target : {d + "/best.safetensors", d + "/log.jsonl"}) {
+  const std::string toml = read_file(d + "/config.toml"), cmd = read_file(d + "/command.txt");
+  for (const std::string& target :
+       {d + "/best.safetensors", d + "/log.jsonl", d + "/config.toml", d + "/command.txt"}) {
     RunResult r = run(with(tiny_args(2), {"--out", d, "--resume", d, "--dump-batch", target}));
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("--dump-batch: expected a path "), std::string::npos) << r.output;
   }
+  RunResult toml_out = run({ZKD_EVAL_BIN, "--checkpoint", d + "/best.safetensors", "--device",
+                            "cpu", "--data", data_dir(), "--save-logits", d + "/config.toml"});
+  EXPECT_EQ(toml_out.status, 1) << toml_out.output;
+  EXPECT_NE(toml_out.output.find("--save-logits: expected a path outside the run files of"),
+            std::string::npos)
+      << toml_out.output;
   EXPECT_EQ(read_file(d + "/best.safetensors"), best);
   EXPECT_EQ(read_lines(d + "/log.jsonl").size(), 1u);
+  EXPECT_EQ(read_file(d + "/config.toml"), toml);
+  EXPECT_EQ(read_file(d + "/command.txt"), cmd);
   RunResult dev = run({ZKD_EVAL_BIN, "--checkpoint", d + "/best.safetensors", "--device", "cpu",
                        "--data", data_dir(), "--save-logits", "/dev/null"});
   EXPECT_EQ(dev.status, 1) << dev.output;
