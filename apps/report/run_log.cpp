@@ -140,6 +140,11 @@ std::vector<EpochRecord> parse_run_log(const std::string& text, const std::strin
     r.epoch = static_cast<int64_t>(epoch);
     if (r.epoch >= next_epoch) break;
     auto read = [&](const Column& c) {
+      auto it = j.find(c.name);
+      ZKD_CHECK(it == j.end() || it->is_number() || it->is_null(), "log",
+                "expected a number or "
+                "null for ",
+                c.name, " on line ", n, " of '", path, "', got ", json_brief(*it));
       r.*c.field = num(c.name);  // NaN when absent or null (a diverged epoch, not measured)
       ZKD_CHECK(!(r.*c.field < c.lo || r.*c.field > c.hi), "log", "expected ", c.name, " in [",
                 c.lo, ", ", c.hi, "] on line ", n, " of '", path, "', got ", r.*c.field);

@@ -333,6 +333,19 @@ TEST(RunLog, AFifoOrADeepLineIsAOneLineError) {
   EXPECT_NE(e.find("expected test_top1 in [0, 100] on line 1 of '" + dir + "/log.jsonl', got 250"),
             std::string::npos)
       << e;
+  // A value that is not a number (null is a diverged or unmeasured epoch) was read as null.
+  for (const char* v : {"\"x\"", "true", "[1]", "{\"a\":1}"}) {
+    write_file_atomic(dir + "/log.jsonl", std::string("{\"epoch\":1,\"test_top1\":") + v + "}\n");
+    e = error_of([&] { log.load_existing(10); });
+    EXPECT_NE(e.find("expected a number or null for test_top1 on line 1 of '" + dir +
+                     "/log.jsonl', got " + v),
+              std::string::npos)
+        << e;
+  }
+  write_file_atomic(dir + "/log.jsonl", "{\"epoch\":1,\"test_top1\":null}\n");
+  log.load_existing(10);
+  ASSERT_EQ(log.records().size(), 1u);
+  EXPECT_TRUE(std::isnan(log.records()[0].test_top1));
 }
 
 TEST(RunLog, CsvHasOneRowPerEpochAndReadsBackExactly) {
