@@ -304,14 +304,9 @@ TrainState load_checkpoint(const std::string& path, Module& model, SGD* opt, Nam
       }
       view.copy_from(*it->second);
     }
-    if (!missing.empty()) {
-      std::string list;
-      for (auto& m : missing) list += "\n  " + m;
-      ZKD_FAIL("checkpoint '" + path + "'",
-               "expected optimizer momentum for every parameter, "
-               "missing or mis-shaped:",
-               list);
-    }
+    ZKD_CHECK(missing.empty(), "checkpoint '" + path + "'",
+              "expected optimizer momentum for every parameter, got ", missing.size(),
+              " missing or mis-shaped: ", brief_list(missing));
   }
   return s;
 }

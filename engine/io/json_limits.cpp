@@ -112,7 +112,17 @@ std::string json_brief(const nlohmann::ordered_json& v, size_t max_chars, int ma
 }
 
 std::string brief_text(const std::string& s, size_t max_chars) {
-  return s.size() <= max_chars ? s : s.substr(0, max_chars) + "...";
+  std::string out = s.size() <= max_chars ? s : s.substr(0, max_chars) + "...";
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+std::string brief_list(const std::vector<std::string>& items, size_t max_shown) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < max_shown; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > max_shown) out += " and " + std::to_string(items.size() - max_shown) + " more";
+  return out;
 }
 
 }  // namespace zkd

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace zkd {
 
@@ -33,8 +34,11 @@ J parse_json_limited(const std::string& text, const std::string& op, uint64_t ma
 // and about `max_chars` characters (then "..."), strings escaped as JSON, invalid UTF-8 replaced.
 std::string json_brief(const nlohmann::json& v, size_t max_chars = 80, int max_depth = 3);
 std::string json_brief(const nlohmann::ordered_json& v, size_t max_chars = 80, int max_depth = 3);
-// A key or name from the input, for a message: its first max_chars bytes, then "..." when cut.
+// A key or name from the input, for a message: its first max_chars bytes, then "..." when cut;
+// control characters (a newline would split the one-line error) shown as '?'.
 std::string brief_text(const std::string& s, size_t max_chars = 80);
+// Items of a list for a one-line message: the first max_shown joined by ", ", then " and N more".
+std::string brief_list(const std::vector<std::string>& items, size_t max_shown = 3);
 
 extern template nlohmann::json parse_json_limited<nlohmann::json>(const std::string&,
                                                                   const std::string&, uint64_t,

@@ -1,8 +1,10 @@
-// state_dict / load_state_dict with a complete mismatch report.
+// state_dict / load_state_dict with a one-line mismatch report (counts and the first names).
 #include "engine/nn/state_dict.h"
 
 #include <set>
-#include <sstream>
+#include <utility>
+
+#include "engine/io/json_limits.h"
 
 namespace zkd {
 
@@ -22,31 +24,35 @@ void load_state_dict(Module& m, const NamedTensors& tensors, const std::string& 
   std::map<std::string, const Tensor*> theirs;
   for (auto& t : tensors) theirs.emplace(t.first, &t.second);
 
-  std::vector<std::string> problems;
+  // Three kinds, each listed by name (the first few, in one line: names come from the file).
+  std::vector<std::string> missing, misfit, unexpected;
   for (auto& [name, v] : mine) {
     auto it = theirs.find(name);
     if (it == theirs.end()) {
-      problems.push_back("missing '" + name + "' (expected " + dtype_name(v.dtype()) + " " +
-                         shape_str(v.shape()) + ")");
+      missing.push_back("'" + brief_text(name) + "' (expected " + dtype_name(v.dtype()) + " " +
+                        shape_str(v.shape()) + ")");
       continue;
     }
     const Tensor& t = *it->second;
-    if (t.shape() != v.shape())
-      problems.push_back("'" + name + "': expected shape " + shape_str(v.shape()) + ", got " +
-                         shape_str(t.shape()));
-    if (t.dtype() != v.dtype())
-      problems.push_back("'" + name + "': expected dtype " + dtype_name(v.dtype()) + ", got " +
-                         dtype_name(t.dtype()));
+    if (t.shape() != v.shape() || t.dtype() != v.dtype())
+      misfit.push_back("'" + brief_text(name) + "' (expected " + dtype_name(v.dtype()) + " " +
+                       shape_str(v.shape()) + ", got " + dtype_name(t.dtype()) + " " +
+                       shape_str(t.shape()) + ")");
   }
   for (auto& [name, t] : theirs)
     if (!mine.count(name))
-      problems.push_back("unexpected '" + name + "' (" + dtype_name(t->dtype()) + " " +
-                         shape_str(t->shape()) + ")");
-  if (!problems.empty()) {
-    std::ostringstream os;
-    os << problems.size() << " mismatch(es) between '" << origin << "' and the model:";
-    for (auto& p : problems) os << "\n  " << p;
-    ZKD_FAIL("load_state_dict", os.str());
+      unexpected.push_back("'" + brief_text(name) + "' (" + dtype_name(t->dtype()) + " " +
+                           shape_str(t->shape()) + ")");
+  const size_t n = missing.size() + misfit.size() + unexpected.size();
+  if (n > 0) {
+    std::string what;
+    for (auto& [kind, list] :
+         {std::pair<const char*, const std::vector<std::string>*>{"missing ", &missing},
+          {"of another shape or dtype ", &misfit},
+          {"unexpected ", &unexpected}})
+      if (!list->empty())
+        what += (what.empty() ? "" : "; ") + std::string(kind) + brief_list(*list);
+    ZKD_FAIL("load_state_dict", n, " mismatch(es) between '", origin, "' and the model: ", what);
   }
   for (auto& [name, v] : mine) {
     Variable var = v;

@@ -84,6 +84,11 @@ TEST(JsonLimits, BriefValuesAreBoundedInDepthAndLength) {
   EXPECT_EQ(json_brief(nlohmann::json(std::string("\xff"))), "\"\xef\xbf\xbd\"");  // U+FFFD
   EXPECT_EQ(brief_text(std::string(100, 'n'), 5), "nnnnn...");
   EXPECT_EQ(brief_text("short"), "short");
+  EXPECT_EQ(brief_text("a\nb\rc\x7f\td"), "a?b?c??d");  // one line, whatever the input holds
+  EXPECT_EQ(brief_list({}), "");
+  EXPECT_EQ(brief_list({"a", "b"}), "a, b");
+  EXPECT_EQ(brief_list({"a", "b", "c", "d", "e"}), "a, b, c and 2 more");
+  EXPECT_EQ(brief_list({"a", "b", "c"}, 1), "a and 2 more");
 }
 
 TEST(Checked, ProductsAndSumsRefuseOverflowAndTheCap) {
