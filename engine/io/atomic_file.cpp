@@ -37,6 +37,14 @@ AtomicFileWriter::AtomicFileWriter(const std::string& path) : path_(path), tmp_(
   // O_EXCL | O_NOFOLLOW: a FIFO, device or link put at tmp since the check is never opened.
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   ZKD_CHECK(fd_ >= 0, "write", "could not create '", tmp_, "': ", std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd_, &st) == 0) dev_ = st.st_dev, ino_ = st.st_ino;
+}
+
+bool AtomicFileWriter::temporary_is_mine() const {
+  struct stat st;
+  return ::lstat(tmp_.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         static_cast<uint64_t>(st.st_dev) == dev_ && static_cast<uint64_t>(st.st_ino) == ino_;
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -47,7 +55,7 @@ void AtomicFileWriter::abandon() {
   if (fd_ < 0) return;
   ::close(fd_);
   fd_ = -1;
-  ::unlink(tmp_.c_str());
+  if (temporary_is_mine()) ::unlink(tmp_.c_str());  // never another writer's
 }
 
 void AtomicFileWriter::append(const char* data, size_t size) {
@@ -69,11 +77,17 @@ void AtomicFileWriter::commit() {
   ZKD_CHECK(fd_ >= 0, "write", "'", tmp_, "' is closed (committed twice or after a failure)");
   const int fd = fd_;
   fd_ = -1;
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmp_.c_str());
+  const bool mine = temporary_is_mine();
+  int e = ::fsync(fd) != 0 ? errno : 0;
+  if (::close(fd) != 0 && e == 0) e = errno;  // closed whatever fsync said
+  if (e != 0) {
+    if (mine) ::unlink(tmp_.c_str());
     ZKD_FAIL("write", "could not flush '", tmp_, "': ", std::strerror(e));
   }
+  // A second writer of the same path (its constructor removed our temporary and made its own)
+  // must not have its half-written file renamed into place.
+  ZKD_CHECK(mine, "write", "expected '", tmp_, "' to be the file written for '", path_,
+            "', got another (a second writer of the same path?); '", path_, "' is unchanged");
   // Checked again just before the rename (the window left is the rename itself).
   try {
     expect_regular_or_nothing(path_);

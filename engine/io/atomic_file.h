@@ -5,6 +5,7 @@
 // AtomicFileWriter does the same for a file written in parts (never held whole in memory).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "engine/io/input_file.h"  // read_file, file_kind (reads live there)
@@ -17,7 +18,9 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 
 // The same write in parts: the constructor checks the path and creates "<path>.tmp", append()
 // adds bytes to it, commit() flushes it and renames it over the path. A writer destroyed without
-// commit() (an error, an exception) removes the temporary and leaves the path as it was.
+// commit() (an error, an exception) removes the temporary and leaves the path as it was. A second
+// writer of the same path in the meantime makes commit() fail (the path unchanged) rather than
+// rename the other's unfinished file into place.
 class AtomicFileWriter {
  public:
   explicit AtomicFileWriter(const std::string& path);
@@ -30,9 +33,11 @@ class AtomicFileWriter {
   void commit();
 
  private:
-  void abandon();  // closes and removes the temporary
+  void abandon();                  // closes and removes the temporary (when still ours)
+  bool temporary_is_mine() const;  // "<path>.tmp" is the file this writer created
   std::string path_, tmp_;
   int fd_ = -1;
+  uint64_t dev_ = 0, ino_ = 0;  // the temporary's identity
 };
 
 }  // namespace zkd

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,26 @@ TEST(AtomicWrite, AWriterInPartsReplacesTheFileOnlyOnCommit) {
   EXPECT_NE(error_of([&] { w.append("x"); }).find("appended after commit"), std::string::npos);
   EXPECT_NE(error_of([&] { w.commit(); }).find("committed twice"), std::string::npos);
   EXPECT_EQ(read_file(s.file, "t", 100), "abcdef");
+  // Two writers of one path: the first one's temporary is replaced by the second's; its commit
+  // fails and leaves the path alone, and neither removes the other's temporary.
+  {
+    AtomicFileWriter first(s.file), second(s.file);
+    first.append("one");
+    second.append("two");
+    EXPECT_NE(error_of([&] { first.commit(); }).find("(a second writer of the same path?)"),
+              std::string::npos);
+    EXPECT_EQ(read_file(s.file, "t", 100), "abcdef");
+    second.commit();
+    EXPECT_EQ(read_file(s.file, "t", 100), "two");
+  }
+  {
+    auto first = std::make_unique<AtomicFileWriter>(s.file);
+    AtomicFileWriter second(s.file);
+    first.reset();  // abandoned after the second writer started: leaves the second's file alone
+    second.append("three");
+    second.commit();
+    EXPECT_EQ(read_file(s.file, "t", 100), "three");
+  }
   EXPECT_EQ(error_of([&] { AtomicFileWriter f(s.fifo); }),
             "write: expected a regular file or nothing at '" + s.fifo +
                 "', got a FIFO (only regular files are replaced)");
