@@ -131,7 +131,7 @@ void remove_old_run(const TrainConfig& cfg) {
 }
 
 void check_output_path(const std::string& path, const std::string& flag,
-                       const std::vector<std::string>& inputs) {
+                       const std::vector<std::string>& inputs, const std::string& run_dir) {
   if (path.empty()) return;
   const std::string kind = file_kind(path, /*follow=*/false);
   ZKD_CHECK(kind == "a regular file" || kind == "no such file or directory", flag,
@@ -142,8 +142,9 @@ void check_output_path(const std::string& path, const std::string& flag,
   ZKD_CHECK(!is_teacher_cache_file(path), flag,
             "expected a path that is not a teacher-logit cache, got '", path, "'");
   const std::string parent = p.parent_path().empty() ? "." : p.parent_path().string();
-  ZKD_CHECK(!written_by_run(p.filename().string()) || run_files_in(parent).empty(), flag,
-            "expected a path outside the run files of '", parent, "', got '", path, "'");
+  ZKD_CHECK(!written_by_run(p.filename().string()) ||
+                (run_files_in(parent).empty() && (run_dir.empty() || !same_file(parent, run_dir))),
+            flag, "expected a path outside the run files of '", parent, "', got '", path, "'");
   for (const std::string& in : inputs)
     ZKD_CHECK(in.empty() || !same_file(path, in), flag,
               "expected a path apart from the run's inputs, got '", path, "', which is '", in, "'");

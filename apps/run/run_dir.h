@@ -33,10 +33,10 @@ void remove_old_run(const TrainConfig& cfg);
 // An output path given by `flag` (--dump-batch, --save-logits), refused before any work with one
 // line when it is an existing non-regular file (a device, FIFO, folder), a checkpoint
 // (*.safetensors), a teacher-logit cache (its magic), a file a run writes (checkpoints, logs,
-// curves, config.toml, command.txt) in a folder that holds a run, or one of `inputs` (the same file
-// by any path).
+// curves, config.toml, command.txt) in a folder that holds a run or in `run_dir` (the folder the
+// run writes, when given), or one of `inputs` (the same file by any path).
 void check_output_path(const std::string& path, const std::string& flag,
-                       const std::vector<std::string>& inputs);
+                       const std::vector<std::string>& inputs, const std::string& run_dir = "");
 
 // The input files of a training run, for the checks above: the teacher checkpoint and its logit
 // cache, the data, the last checkpoint of a resumed run and `config_file` (each when set).

@@ -294,7 +294,7 @@ int run_train_command(const TrainCommand& cmd) {
   // Outputs that would replace an input, a checkpoint or a device: refused before any work.
   const std::vector<std::string> inputs = run_inputs(cfg, cmd.config_file, cmd.resume);
   if (cmd.resume.empty()) prepare_fresh_run_dir(cfg, inputs);
-  check_output_path(cfg.dump_batch, "--dump-batch", inputs);
+  check_output_path(cfg.dump_batch, "--dump-batch", inputs, cfg.out);
   if (cmd.auto_cache) build_missing_teacher_cache(cfg);  // before the run: same file, same code
   if (!cmd.resume.empty())
     std::printf("%s: resuming %s with its saved settings%s\n", program_name().c_str(),

@@ -121,6 +121,19 @@ TEST(RunDir, OutputPathsNeverNameACheckpointARunFileAnInputOrADevice) {
   refused(dir + "/log.csv", "a path outside the run files of '" + dir + "'");
   refused(dir + "/../" + fs::path(dir).filename().string() + "/input.bin",
           "a path apart from the run's inputs");
+  refused(dir + "/config.toml", "a path outside the run files of '" + dir + "'");
+  refused(dir + "/command.txt", "a path outside the run files of '" + dir + "'");
+  // The folder a fresh run is about to write holds no run yet: its files are refused all the same.
+  const std::string fresh = temp_dir("outputs_fresh");
+  check_output_path(fresh + "/config.toml", "--dump-batch", {});  // no run there, none coming
+  for (const char* name : {"config.toml", "log.jsonl", "command.txt", "curves.png"}) {
+    const std::string e =
+        error_of([&] { check_output_path(fresh + "/" + name, "--dump-batch", {}, fresh + "/."); });
+    EXPECT_NE(e.find("--dump-batch: expected a path outside the run files of '" + fresh + "'"),
+              std::string::npos)
+        << name << ": " << e;
+  }
+  check_output_path(fresh + "/batch.png", "--dump-batch", {}, fresh);
 }
 
 // ---- checkpoints ----
