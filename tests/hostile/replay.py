@@ -181,7 +181,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
     r = Replay(a.build, a.work)
-    os.makedirs(r.work, exist_ok=True)
+    marker = os.path.join(r.work, ".zkd-replay")
+    if os.path.isdir(r.work) and os.listdir(r.work) and not os.path.exists(marker):
+        sys.exit("replay: expected an empty or absent WORK_DIR (or one of an earlier replay), got "
+                 "'%s' holding other files" % r.work)
+    shutil.rmtree(r.work, ignore_errors=True)  # an earlier replay's cases: every case starts fresh
+    os.makedirs(r.work)
+    open(marker, "w").close()
     data = write_cifar(os.path.join(r.fresh("data"), "cifar-100-binary"))
     base = os.path.join(r.work, "base")
     shutil.rmtree(base, ignore_errors=True)
@@ -237,9 +243,10 @@ def main():
                                   "any")}
                 for consumer, (argv, expect) in consumers.items():
                     d = run_copy(tag + "-" + consumer, {"last.safetensors": content})
-                    f = os.path.join(d, "last.safetensors")
-                    r.add(cls, tag + " " + consumer, argv(d, f), expect=expect,
-                          guard=[f, os.path.join(d, "best.safetensors")])
+                    files = [os.path.join(d, "last.safetensors"), os.path.join(d, "best.safetensors")]
+                    # Only --resume may rewrite the run it reads (when it goes ahead).
+                    r.add(cls, tag + " " + consumer, argv(d, files[0]), expect=expect,
+                          guard=files, keep=[] if consumer == "resume" else files)
 
     # 2. Mutated checkpoints fed to zkd-eval, --resume and --teacher.
     cls = "mutated checkpoints"
@@ -252,8 +259,9 @@ def main():
             argv = {"eval": [r.app("zkd-eval"), "--checkpoint", f, "--data", data] + EVAL,
                     "resume": [r.app("zkd-train"), "--resume", d, "--epochs", "2"],
                     "teacher": distill(f, os.path.join(r.work, "out", "mut%d" % i))}[consumer]
-            r.add(cls, "mut%d %s" % (i, consumer), argv, expect="any",
-                  guard=[f, os.path.join(d, "best.safetensors")])
+            files = [f, os.path.join(d, "best.safetensors")]
+            r.add(cls, "mut%d %s" % (i, consumer), argv, expect="any", guard=files,
+                  keep=[] if consumer == "resume" else files)
 
     # 3. A FIFO or a device where summarize (and resume) read a file.
     cls = "FIFO or device in a run directory"
@@ -318,16 +326,29 @@ def main():
                      "--data", data] + EVAL + ["--save-logits"])
             r.add(cls, "%s %s RUN/%s" % (consumer, argv[-1], target),
                   argv + [os.path.join(d3, target)], keep=keep3)
-    fifo = os.path.join(r.fresh("fifo-out"), "out.npy")
-    os.mkfifo(fifo)
-    for dev in ("/dev/null", "/dev/zero", fifo):
+    fifos = r.fresh("fifos")
+
+    def new_fifo(name):  # one per case: two cases never meet on one FIFO
+        path = os.path.join(fifos, name)
+        os.mkfifo(path)
+        return path
+
+    for dev in ("/dev/null", "/dev/zero", "fifo"):
+        target = new_fifo("eval.npy") if dev == "fifo" else dev
         r.add(cls, "eval --save-logits " + dev,
-              [r.app("zkd-eval"), "--checkpoint", ckpt, "--data", data, "--save-logits", dev] +
-              EVAL, guard=[dev, ckpt], timeout=60)
+              [r.app("zkd-eval"), "--checkpoint", ckpt, "--data", data, "--save-logits", target] +
+              EVAL, keep=[target, ckpt], timeout=60)
+        target = new_fifo("batch.png") if dev == "fifo" else dev
         r.add(cls, "train --dump-batch " + dev,
               [r.app("zkd-train"), "--model", "resnet20", "--epochs", "1", "--data", data,
-               "--dump-batch", dev, "--out", os.path.join(r.work, "out", "dump" + dev[-4:])] + TINY,
-              guard=[dev], timeout=60)
+               "--dump-batch", target, "--out", os.path.join(r.work, "out", "dump" + dev[-4:])] +
+              TINY, keep=[target], timeout=60)
+    # A fresh run's own files named as its --dump-batch.
+    for name in ("config.toml", "log.jsonl"):
+        out = os.path.join(r.work, "out", "own-" + name)
+        r.add(cls, "train --out D --dump-batch D/" + name,
+              [r.app("zkd-train"), "--model", "resnet20", "--epochs", "1", "--data", data,
+               "--dump-batch", os.path.join(out, name), "--out", out] + TINY, timeout=60)
 
     # 6. Config files and flags once accepted silently.
     cls = "configs and flags"
@@ -352,10 +373,11 @@ def main():
           expect="ok", timeout=300)
     for flags in (["--lr", "0x10"], ["--lr", "1e999"], ["--lr", "nan"], ["--epochs", "1",
                   "--epochs", "2"], ["--batch-size", "0"], ["--milestones", "0,5"],
-                  ["--config", "/dev/zero"], ["--config", cfgdir], ["--config", fifo]):
+                  ["--config", "/dev/zero"], ["--config", cfgdir], ["--config", "fifo"]):
+        flags = [new_fifo("config.toml") if f == "fifo" else f for f in flags]
         r.add(cls, "train " + " ".join(flags)[:40],
               [r.app("zkd-train"), "--model", "resnet20", "--data", data, "--out",
-               os.path.join(r.work, "out", "flags")] + TINY + flags, timeout=60)
+               os.path.join(r.work, "out", "flags%d" % len(r.cases))] + TINY + flags, timeout=60)
 
     # 7. Corrupt tarballs (one deflate bit flipped, truncated).
     cls = "corrupt tarballs"
@@ -384,11 +406,13 @@ def main():
     cls = "edited run files"
     d = run_copy("edit-config")
     cfg = os.path.join(d, "config.toml")
-    text = open(cfg).read()
-    open(cfg, "w").write(text.replace("lr = 0.05", "lr = 0.5") if "lr = 0.05" in text else
-                         text + "momentum = 0.5\n")
+    lines = open(cfg).read().splitlines()
+    open(cfg, "w").write("\n".join("momentum = 0.5" if l.startswith("momentum = ") else l
+                                   for l in lines) + "\n")
     r.add(cls, "resume a hand-edited config.toml", [r.app("zkd-train"), "--resume", d, "--epochs",
-                                                   "2"], guard=[os.path.join(d, "last.safetensors")])
+                                                   "2"], guard=[os.path.join(d, "last.safetensors")],
+          check=lambda out, err: None if "got momentum = 0.5" in err else "refused for another "
+          "reason than the edit")
     for tag_value in ("zkd-checkpoint-0", "zkd-checkpoint-2", "xyz", ""):
         h = json.loads(json.dumps(header))
         h["__metadata__"]["format"] = tag_value
